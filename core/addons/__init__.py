@@ -1,0 +1,1 @@
+"""The add-on ecosystem: manifests, discovery, dependency order, migrations, data files, lifecycle."""

@@ -1,0 +1,85 @@
+"""Configuration: documented defaults, then instance/config.py, then the environment.
+
+Every key is a typed attribute of :class:`DefaultConfig` with a ``#:`` line that
+says what it does. Keys owned by Flowcase are prefixed ``FLOWCASE_``; the few
+Flask keys we set (``SECRET_KEY``, session cookie flags) keep Flask's names.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+#: The project folder (the one holding core/, addons/, instance/, themes/).
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class DefaultConfig:
+    #: Signs session cookies and CSRF tokens. ``flowcase init`` writes a random
+    #: one into instance/config.py; the default only serves development.
+    SECRET_KEY: str = "dev-only-change-me"
+    #: SQLAlchemy URL of the database; empty means SQLite in the instance folder.
+    FLOWCASE_DATABASE_URL: str = ""
+    #: Redis URL for the job queue; empty means SqliteHuey in the instance folder.
+    FLOWCASE_REDIS_URL: str = ""
+    #: Extra add-on folders, separated by the OS path separator (``:``).
+    FLOWCASE_ADDONS_PATH: str = ""
+    #: Whether the repository's own addons/ folder is searched.
+    FLOWCASE_USE_BUNDLED_ADDONS: bool = True
+    #: Whether add-ons from the ``flowcase.addons`` entry-point group are discovered.
+    FLOWCASE_USE_ENTRY_POINTS: bool = True
+    #: Add-ons ``flowcase init`` installs (with their dependencies).
+    FLOWCASE_DEFAULT_ADDONS: list[str] = []
+    #: Run jobs inline instead of queueing them (tests, single-process demos).
+    FLOWCASE_JOBS_IMMEDIATE: bool = False
+    #: Name of the theme folder under themes/ whose templates win over add-ons'.
+    FLOWCASE_THEME: str = "default"
+    #: Languages offered in the UI.
+    FLOWCASE_LANGUAGES: list[str] = ["en", "ru"]
+    #: Language used when neither the user nor the browser chooses one.
+    BABEL_DEFAULT_LOCALE: str = "en"
+    #: Time zone used to display dates.
+    BABEL_DEFAULT_TIMEZONE: str = "UTC"
+    #: Send the session cookie over HTTPS only. ``make run`` turns it off to
+    #: serve plain http://127.0.0.1:5000; keep it on in every real deployment.
+    SESSION_COOKIE_SECURE: bool = True
+    REMEMBER_COOKIE_SECURE: bool = True
+    SESSION_COOKIE_HTTPONLY: bool = True
+    SESSION_COOKIE_SAMESITE: str = "Lax"
+    REMEMBER_COOKIE_HTTPONLY: bool = True
+    #: Largest request body accepted, in bytes.
+    MAX_CONTENT_LENGTH: int = 32 * 1024 * 1024
+    SQLALCHEMY_TRACK_MODIFICATIONS: bool = False
+    #: Bootstrap's CSS and JS come from this server, never a CDN (offline deployments).
+    BOOTSTRAP_SERVE_LOCAL: bool = True
+    #: Queue name in Redis or the SQLite job file; tests give each run its own.
+    FLOWCASE_QUEUE_NAME: str = "flowcase"
+
+
+def _coerce(raw: str, default):
+    """Turn an environment string into the type of the default it replaces."""
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, list):
+        raw = raw.strip()
+        if raw.startswith("["):
+            return json.loads(raw)
+        return [part.strip() for part in raw.split(",") if part.strip()]
+    return raw
+
+
+def load_config(app, overrides: dict | None = None) -> None:
+    """Fill ``app.config``: defaults, instance/config.py, environment, then ``overrides``."""
+    app.config.from_object(DefaultConfig)
+    app.config.from_pyfile("config.py", silent=True)
+    for key in dir(DefaultConfig):
+        if key.isupper() and key in os.environ:
+            app.config[key] = _coerce(os.environ[key], getattr(DefaultConfig, key))
+    if overrides:
+        app.config.update(overrides)
+    if not app.config["FLOWCASE_DATABASE_URL"]:
+        db_path = Path(app.instance_path) / "flowcase.sqlite3"
+        app.config["FLOWCASE_DATABASE_URL"] = f"sqlite:///{db_path}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = app.config["FLOWCASE_DATABASE_URL"]

@@ -1,0 +1,255 @@
+"""The hook specifications: the public contract between the core and add-ons.
+
+An add-on implements hooks in its ``hooks.py`` with ``@hookimpl`` (from
+``core.plugins``); only installed add-ons are registered, once per app, in
+dependency order (ties by name). pluggy calls implementations
+last-registered-first, so whenever order matters the core sorts the results by
+the add-ons' dependency order instead of relying on call order.
+
+Hooks are grouped by purpose below. Each says what it receives, when it runs
+(at app start, inside the write transaction, or after commit) and what it
+returns. Every name is ``flowcase_<noun>_<verb>`` or ``flowcase_register_<plural>``.
+The core registers its own built-in behaviour through these same hooks
+(``core.builtin_hooks``), and ``tests/test_hookspecs.py`` checks that every hook
+here is documented and exercised.
+"""
+from __future__ import annotations
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("flowcase")
+
+
+# ---------------------------------------------------------------------------
+# Registration: called once per app, while ``create_app`` builds it.
+# ---------------------------------------------------------------------------
+
+@hookspec
+def flowcase_register_sections(app):
+    """Declare the sections (business record types) this add-on owns.
+
+    :param app: the Flask app being built.
+    :return: a list of :class:`core.sections.Section`. Names must be unique
+        across installed add-ons; a clash fails app start naming both add-ons.
+    """
+
+
+@hookspec
+def flowcase_register_section_extensions(app):
+    """Declare 1:1 extension tables this add-on adds to other add-ons' sections.
+
+    :param app: the Flask app being built.
+    :return: a list of :class:`core.sections.SectionExtension`. Their fields
+        read and write as the extended record's own, under ``<prefix>.<field>``.
+    """
+
+
+@hookspec
+def flowcase_register_blueprints(app):
+    """Give Flask blueprints (pages, API routes) to register on the app.
+
+    :param app: the Flask app being built.
+    :return: a list of :class:`flask.Blueprint`.
+    """
+
+
+@hookspec
+def flowcase_register_admin_views(admin, app):
+    """Add Flask-Admin views to the app's one ``Admin`` at ``/admin``.
+
+    :param admin: the app's :class:`flask_admin.Admin`.
+    :param app: the Flask app being built.
+    :return: nothing; call ``admin.add_view(...)``.
+    """
+
+
+@hookspec
+def flowcase_register_actions(app):
+    """Name the actions stages, automations and the API may run.
+
+    An action is ``callable(records, section, record, **params)`` run inside the
+    write transaction that triggered it; raising rolls that write back.
+
+    :return: a dict ``{"addon.action_name": callable}``; a duplicate name fails app start.
+    """
+
+
+@hookspec
+def flowcase_register_jobs(app):
+    """Name background jobs that code may queue with ``core.jobs.enqueue(name, **payload)``.
+
+    A job is ``callable(app, **payload)`` run by a huey worker inside an app
+    context, after the transaction that queued it committed. Jobs must be safe
+    to run twice.
+
+    :return: a dict ``{"addon.job_name": callable}``.
+    """
+
+
+@hookspec
+def flowcase_register_periodic_jobs(app):
+    """Declare jobs run on a schedule by the huey consumer (``flowcase worker``).
+
+    :return: a list of :class:`core.jobs.PeriodicJob` (name, cron fields, callable).
+        Periodic jobs must be idempotent: several workers may run them.
+    """
+
+
+@hookspec
+def flowcase_register_menus(app):
+    """Add entries to the main navigation.
+
+    :return: a list of :class:`core.menus.MenuItem`; the core sorts them by
+        area, then ``sequence``, then the add-ons' dependency order.
+    """
+
+
+@hookspec
+def flowcase_register_template_folders(app):
+    """Add template folders beyond the add-on's own ``templates/`` (found automatically).
+
+    Lookup order is theme, then add-ons (last in dependency order first), then core.
+
+    :return: a list of folder paths.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Templates: called while a page renders.
+# ---------------------------------------------------------------------------
+
+@hookspec
+def flowcase_template_slot(slot, context):
+    """Contribute HTML to a named slot of a page (``{{ slot("card_sidebar") }}``).
+
+    :param slot: the slot's name, e.g. ``"home_after_sections"``.
+    :param context: the template context (a dict).
+    :return: markup (``markupsafe.Markup``) or ``None``; results are joined in
+        the add-ons' dependency order.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Records: called by the records service inside the write's transaction.
+# ---------------------------------------------------------------------------
+
+@hookspec
+def flowcase_record_access(user, section, operation, record):
+    """Decide whether ``user`` may do ``operation`` on ``section`` (and ``record``).
+
+    Runs before every read by id, create, update, delete and stage change that
+    goes through the records service (superusers and ``sudo()`` skip it).
+
+    :param user: the acting :class:`core.models.User`, or ``None`` (anonymous).
+    :param section: the :class:`core.sections.Section`.
+    :param operation: ``"read"``, ``"create"``, ``"update"``, ``"delete"`` or ``"stage"``.
+    :param record: the record, or ``None`` for create and section-wide checks.
+    :return: ``False`` to deny, ``True`` to allow, ``None`` to abstain. Any
+        ``False`` denies; with no ``True`` the core's default policy decides.
+    """
+
+
+@hookspec
+def flowcase_record_validate(event):
+    """Check values before a create or update is flushed.
+
+    :param event: a :class:`core.records.RecordEvent` (``values`` holds what is
+        being written, ``record`` the record with them applied, ``changes`` the
+        ``{field: (old, new)}`` for updates).
+    :return: ``{field: [message, ...]}`` or ``None``. All results are merged
+        and raised together as one :class:`core.errors.ValidationError`.
+    """
+
+
+@hookspec
+def flowcase_record_before_create(event):
+    """Runs before a new record is flushed; may adjust ``event.record``.
+
+    Raising aborts the create and rolls back the whole transaction.
+    """
+
+
+@hookspec
+def flowcase_record_after_create(event):
+    """Runs after a new record is flushed (it has an id), in the same transaction.
+
+    Typical use: create related records through ``event.records``, queue a job
+    with ``event.after_commit(...)``. Raising rolls back everything.
+    """
+
+
+@hookspec
+def flowcase_record_before_update(event):
+    """Runs before changed values are flushed; ``event.changes`` is ``{field: (old, new)}``.
+
+    Raising aborts the update and rolls back the whole transaction.
+    """
+
+
+@hookspec
+def flowcase_record_after_update(event):
+    """Runs after an update is flushed, in the same transaction; raising rolls back everything."""
+
+
+@hookspec
+def flowcase_record_before_delete(event):
+    """Runs before a record is deleted; raising (e.g. ``ValidationError``) keeps it."""
+
+
+@hookspec
+def flowcase_record_after_delete(event):
+    """Runs after a record is deleted, in the same transaction; raising rolls back the delete."""
+
+
+@hookspec
+def flowcase_record_before_stage_change(event):
+    """Runs before a record leaves its stage; ``event.changes[stage_field]`` is ``(old, new)``.
+
+    Raise :class:`core.errors.ValidationError` to refuse the move (required
+    fields, required steps); nothing is written then.
+    """
+
+
+@hookspec
+def flowcase_record_after_stage_change(event):
+    """Runs after a stage change is flushed, in the same transaction.
+
+    The process engine creates the new stage's tasks and approvals here;
+    raising rolls back the stage change and everything it created.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Add-on lifecycle and data: called by ``core.addons.manager``.
+# ---------------------------------------------------------------------------
+
+@hookspec
+def flowcase_addon_installed(addon, records):
+    """Runs after an add-on's migrations ran and its data files loaded, in the install transaction.
+
+    Only the installed add-on's own implementation is called.
+
+    :param addon: the :class:`core.addons.manifest.Manifest` just installed.
+    :param records: a superuser :class:`core.records.Records`.
+    """
+
+
+@hookspec
+def flowcase_addon_before_uninstall(addon, records):
+    """Runs before an add-on's seeded records and (with ``--drop-data``) tables are removed.
+
+    Only the add-on's own implementation is called; raising cancels the uninstall.
+    """
+
+
+@hookspec
+def flowcase_demo_generate(records, scale):
+    """Create generated demo records (``flowcase demo --scale N``).
+
+    Runs after every installed add-on's demo files loaded, add-ons in
+    dependency order, each in its own savepoint: a failing demo is reported
+    and skipped, never failing the install.
+
+    :param records: a superuser :class:`core.records.Records`.
+    :param scale: how many top-level records to make (``0`` = the hand-written demo only).
+    """

@@ -1,0 +1,389 @@
+"""The records service: the one path for every create, update, delete and stage change.
+
+Pages, the API, imports, Flask-Admin, data files and hooks all write through
+:class:`Records`, so each write gets the same rights check, value coercion,
+validation hooks, optimistic lock, change log and record-event hooks, in one
+transaction: a hook that raises rolls back the whole change. Jobs queued with
+``event.after_commit`` run only once that transaction committed.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import sqlalchemy as sa
+from flask import current_app, has_request_context
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from core.db import utcnow
+from core.errors import AccessDenied, ConflictError, RecordNotFound, ValidationError
+from core.models import ChangeLog
+from core.sections import Section, SectionExtension
+from core.values import BadValue, coerce, same, to_json
+
+
+@dataclass
+class RecordEvent:
+    """What record-event hooks receive."""
+
+    records: "Records"
+    section: Section
+    record: Any
+    operation: str
+    #: The values being written, by field path, after coercion.
+    values: dict = field(default_factory=dict)
+    #: ``{field path: (old, new)}`` of what actually changes.
+    changes: dict = field(default_factory=dict)
+
+    @property
+    def user(self):
+        return self.records.user
+
+    def after_commit(self, job: str | Callable, **payload) -> None:
+        """Queue ``job`` (a registered job name, or a callable) to run once the transaction commits."""
+        self.records.after_commit(job, **payload)
+
+
+class _UnitOfWork:
+    """Per-session transaction depth and after-commit queue, shared by nested and sudo services."""
+
+    def __init__(self):
+        self.depth = 0
+        self.after: list[tuple[Any, dict]] = []
+
+
+class Records:
+    """Writes and by-id reads for one acting user (``None`` = anonymous) on one session."""
+
+    def __init__(self, state, session: Session, user=None, sudo: bool = False):
+        self.state = state
+        self.session = session
+        self.user = user
+        self.is_sudo = sudo
+
+    # -- helpers -----------------------------------------------------------
+    def sudo(self) -> "Records":
+        """The same service acting with superuser rights (for data files, system jobs)."""
+        return Records(self.state, self.session, self.user, sudo=True)
+
+    def section(self, name: str | Section) -> Section:
+        return name if isinstance(name, Section) else self.state.sections.get(name)
+
+    @property
+    def _uow(self) -> _UnitOfWork:
+        return self.session.info.setdefault("flowcase_uow", _UnitOfWork())
+
+    @contextmanager
+    def transaction(self):
+        """Group several writes into one transaction; the outermost block commits or rolls back."""
+        uow = self._uow
+        uow.depth += 1
+        try:
+            yield self
+            if uow.depth == 1:
+                try:
+                    self.session.commit()
+                except IntegrityError as exc:
+                    raise _integrity_error(exc) from exc
+                pending, uow.after = uow.after, []
+                for job, payload in pending:
+                    self._run_after_commit(job, payload)
+        except BaseException:
+            if uow.depth == 1:
+                self.session.rollback()
+                uow.after = []
+            raise
+        finally:
+            uow.depth -= 1
+
+    def after_commit(self, job: str | Callable, **payload) -> None:
+        """Queue a job name or callable for after the current transaction commits."""
+        self._uow.after.append((job, payload))
+        if self._uow.depth == 0:  # not inside a write: nothing to wait for
+            pending, self._uow.after = self._uow.after, []
+            for item, data in pending:
+                self._run_after_commit(item, data)
+
+    def _run_after_commit(self, job, payload) -> None:
+        if callable(job):
+            job(**payload)
+        else:
+            from core.jobs import enqueue
+
+            enqueue(job, **payload)
+
+    def _hook(self, name: str):
+        return getattr(self.state.pm.hook, name)
+
+    # -- rights ------------------------------------------------------------
+    def can(self, section: Section, operation: str, record=None) -> bool:
+        """Whether the acting user may do ``operation``; superusers and sudo may do anything."""
+        if self.is_sudo or (self.user is not None and getattr(self.user, "is_superuser", False)):
+            return True
+        answers = self._hook("flowcase_record_access")(
+            user=self.user, section=section, operation=operation, record=record
+        )
+        if any(answer is False for answer in answers):
+            return False
+        if any(answer is True for answer in answers):
+            return True
+        # Default policy while no add-on decides: signed-in, active users may work.
+        return self.user is not None and getattr(self.user, "is_active", False)
+
+    def _check(self, section: Section, operation: str, record=None) -> None:
+        if not self.can(section, operation, record):
+            if operation == "read" or (record is not None and not self.can(section, "read", record)):
+                raise RecordNotFound(_l("%(section)s #%(id)s does not exist", section=section.title, id=getattr(record, "id", "?")))
+            raise AccessDenied(_l("You may not %(operation)s %(section)s records", operation=operation, section=section.title))
+
+    # -- reads ---------------------------------------------------------------
+    def get(self, section_name: str | Section, record_id) -> Any:
+        """The record with this id, if it exists and the user may read it; else :class:`RecordNotFound`."""
+        section = self.section(section_name)
+        record = self.session.get(section.model, record_id) if _is_id(record_id) else None
+        if record is None or not self.can(section, "read", record):
+            raise RecordNotFound(_l("%(section)s #%(id)s does not exist", section=section.title, id=record_id))
+        return record
+
+    def extension_row(self, extension: SectionExtension, record, create: bool = False):
+        """The extension table's row of ``record`` (created, unsaved, when asked and missing)."""
+        row = self.session.get(extension.model, record.id)
+        if row is None and create:
+            row = extension.model(id=record.id)
+            self.session.add(row)
+        return row
+
+    def read(self, section_name: str | Section, record) -> dict:
+        """All field values of ``record`` by path, extension fields included."""
+        section = self.section(section_name)
+        values = {"id": record.id, "version": record.version}
+        for info in section.own_fields():
+            values[info.path] = getattr(record, info.path)
+        for extension in section.extensions:
+            row = self.extension_row(extension, record)
+            for info in extension.fields():
+                values[info.path] = getattr(row, info.name) if row is not None else None
+        return values
+
+    # -- writes --------------------------------------------------------------
+    def create(self, section_name: str | Section, values: dict) -> Any:
+        """Create a record from ``values`` (field paths to values) and return it."""
+        section = self.section(section_name)
+        self._check(section, "create")
+        with self.transaction(), self.session.no_autoflush:
+            record = section.model()
+            own, ext = self._split(section, values)
+            changes = self._assign(section, record, own)
+            self._require(section, record)
+            event = RecordEvent(self, section, record, "create", values={**own, **_flatten(ext)}, changes=changes)
+            self._validate(event)
+            if self.user is not None:
+                record.created_by_id = record.updated_by_id = self.user.id
+            self._hook("flowcase_record_before_create")(event=event)
+            self.session.add(record)
+            self._flush()
+            for extension, ext_values in ext.items():
+                row = self.extension_row(extension, record, create=True)
+                for name, value in ext_values.items():
+                    setattr(row, name, value)
+            if ext:
+                self._flush()
+            self._log(section, record, "create", None, None, {k: to_json(v) for k, v in event.values.items()})
+            self._hook("flowcase_record_after_create")(event=event)
+        return record
+
+    def update(self, section_name: str | Section, record_or_id, values: dict, expected_version: int | None = None) -> Any:
+        """Change the given fields; ``expected_version`` guards against overwriting someone else's save."""
+        section = self.section(section_name)
+        record = self._resolve(section, record_or_id)
+        self._check(section, "update", record)
+        if expected_version is not None and int(expected_version) != record.version:
+            raise ConflictError(_l(
+                "This %(section)s was changed by someone else after you opened it. Reload it and apply your changes again.",
+                section=section.title,
+            ))
+        with self.transaction(), self.session.no_autoflush:
+            own, ext = self._split(section, values)
+            changes = self._assign(section, record, own)
+            ext_rows = {}
+            for extension, ext_values in ext.items():
+                row = self.extension_row(extension, record, create=True)
+                ext_rows[extension] = row
+                for name, value in ext_values.items():
+                    old = getattr(row, name)
+                    if not same(old, value):
+                        changes[f"{extension.prefix}.{name}"] = (old, value)
+            self._require(section, record)
+            event = RecordEvent(self, section, record, "update", values={**own, **_flatten(ext)}, changes=changes)
+            if not changes:
+                return record
+            stage_move = section.stage_field is not None and section.stage_field in changes
+            if stage_move:
+                self._check(section, "stage", record)
+            self._validate(event)
+            self._hook("flowcase_record_before_update")(event=event)
+            if stage_move:
+                self._hook("flowcase_record_before_stage_change")(event=event)
+            for extension, row in ext_rows.items():
+                for name, value in ext[extension].items():
+                    setattr(row, name, value)
+            if self.user is not None:
+                record.updated_by_id = self.user.id
+            record.updated_at = utcnow()  # bumps the version even when only extension fields changed
+            self._flush()
+            for path, (old, new) in changes.items():
+                operation = "stage" if stage_move and path == section.stage_field else "update"
+                self._log(section, record, operation, path, to_json(old), to_json(new))
+            self._hook("flowcase_record_after_update")(event=event)
+            if stage_move:
+                self._hook("flowcase_record_after_stage_change")(event=event)
+        return record
+
+    def set_stage(self, section_name: str | Section, record_or_id, stage, expected_version: int | None = None) -> Any:
+        """Move a record to ``stage`` (the value of the section's stage field)."""
+        section = self.section(section_name)
+        if not section.stage_field:
+            raise ValidationError(_l("%(section)s records have no stages", section=section.title))
+        return self.update(section, record_or_id, {section.stage_field: stage}, expected_version)
+
+    def delete(self, section_name: str | Section, record_or_id, expected_version: int | None = None) -> None:
+        """Delete a record (and its extension rows)."""
+        section = self.section(section_name)
+        record = self._resolve(section, record_or_id)
+        self._check(section, "delete", record)
+        if expected_version is not None and int(expected_version) != record.version:
+            raise ConflictError(_l("This %(section)s was changed by someone else; reload it first.", section=section.title))
+        with self.transaction():
+            snapshot = {k: to_json(v) for k, v in self.read(section, record).items()}
+            event = RecordEvent(self, section, record, "delete", values=snapshot)
+            self._hook("flowcase_record_before_delete")(event=event)
+            for extension in section.extensions:
+                row = self.extension_row(extension, record)
+                if row is not None:
+                    self.session.delete(row)
+            record_id = record.id
+            self.session.delete(record)
+            self._flush()
+            self._log(section, record, "delete", None, snapshot, None, record_id=record_id)
+            self._hook("flowcase_record_after_delete")(event=event)
+
+    # -- internals -----------------------------------------------------------
+    def _resolve(self, section: Section, record_or_id):
+        if isinstance(record_or_id, section.model):
+            return record_or_id
+        return self.get(section, record_or_id)
+
+    def _split(self, section: Section, values: dict):
+        """Coerce values and split them into own columns and extension tables; unknown fields are errors."""
+        own: dict = {}
+        ext: dict[SectionExtension, dict] = defaultdict(dict)
+        errors: dict[str, list] = {}
+        own_fields = {info.path: info for info in section.own_fields()}
+        ext_fields = {info.path: info for extension in section.extensions for info in extension.fields()}
+        for path, raw in values.items():
+            info = own_fields.get(path) or ext_fields.get(path)
+            if info is None:
+                errors[path] = [_l("unknown field of %(section)s", section=section.title)]
+                continue
+            try:
+                value = coerce(info, raw)
+            except BadValue as exc:
+                errors[path] = [str(exc)]
+                continue
+            if info.type == "lookup" and value is not None and not self._exists(info, value):
+                errors[path] = [_l("refers to record #%(id)s, which does not exist", id=value)]
+                continue
+            if info.extension is None:
+                own[path] = value
+            else:
+                ext[info.extension][info.name] = value
+        if errors:
+            raise ValidationError(errors)
+        return own, dict(ext)
+
+    def _exists(self, info, value) -> bool:
+        fk = next(iter(info.column.foreign_keys))
+        target = fk.column
+        return self.session.execute(sa.select(sa.literal(1)).select_from(target.table).where(target == value)).first() is not None
+
+    def _assign(self, section: Section, record, own: dict) -> dict:
+        changes = {}
+        for path, value in own.items():
+            old = getattr(record, path)
+            if not same(old, value):
+                changes[path] = (old, value)
+            setattr(record, path, value)
+        return changes
+
+    def _require(self, section: Section, record) -> None:
+        missing = {
+            info.path: [_l("is required")]
+            for info in section.own_fields()
+            if info.required and getattr(record, info.path) in (None, "")
+        }
+        if missing:
+            raise ValidationError(missing)
+
+    def _validate(self, event: RecordEvent) -> None:
+        errors: dict[str, list] = defaultdict(list)
+        for result in reversed(self._hook("flowcase_record_validate")(event=event)):
+            for path, messages in (result or {}).items():
+                errors[path].extend([messages] if isinstance(messages, str) else messages)
+        if errors:
+            raise ValidationError(dict(errors))
+
+    def _flush(self) -> None:
+        try:
+            self.session.flush()
+        except StaleDataError as exc:
+            raise ConflictError(_l("This record was changed by someone else meanwhile. Reload it and try again.")) from exc
+        except IntegrityError as exc:
+            raise _integrity_error(exc) from exc
+
+    def _log(self, section, record, operation, path, old, new, record_id=None) -> None:
+        self.session.add(ChangeLog(
+            section=section.name,
+            record_id=record_id if record_id is not None else record.id,
+            operation=operation,
+            field=path,
+            old_value=old,
+            new_value=new,
+            user_id=self.user.id if self.user is not None else None,
+        ))
+
+
+def _flatten(ext: dict) -> dict:
+    return {f"{extension.prefix}.{name}": value for extension, values in ext.items() for name, value in values.items()}
+
+
+def _is_id(value) -> bool:
+    try:
+        return int(value) > 0
+    except (TypeError, ValueError):
+        return False
+
+
+def _integrity_error(exc: IntegrityError) -> ValidationError:
+    text = str(exc.orig).lower()
+    if "unique" in text or "duplicate" in text:
+        return ValidationError(_l("A record with the same unique value already exists."))
+    if "foreign key" in text:
+        return ValidationError(_l("The record is still referenced by other records, or refers to a missing one."))
+    return ValidationError(_l("The database refused the change: %(reason)s", reason=str(exc.orig).splitlines()[0]))
+
+
+def records_for(user=None, sudo: bool = False) -> Records:
+    """A records service for the current app; with no ``user`` in a request, the logged-in user."""
+    from core.extensions import db
+
+    if user is None and not sudo and has_request_context():
+        from flask_login import current_user
+
+        user = current_user if current_user.is_authenticated else None
+        user = getattr(user, "_get_current_object", lambda: user)()
+    return Records(current_app.extensions["flowcase"], db.session, user, sudo=sudo)
