@@ -63,11 +63,24 @@ class RecordMixin:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    """SQLite ignores foreign keys unless asked; WAL lets the worker read while pages write."""
-    module = type(dbapi_connection).__module__
-    if module.startswith("sqlite3"):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
+    """SQLite: enforce foreign keys, WAL for concurrent readers, and real transactions.
+
+    pysqlite opens transactions lazily and never around DDL, which breaks
+    savepoints and all-or-nothing add-on installs; turning its own handling off
+    and emitting BEGIN ourselves (``_sqlite_begin``) is SQLAlchemy's documented fix.
+    """
+    if not type(dbapi_connection).__module__.startswith("sqlite3"):
+        return
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection):
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")

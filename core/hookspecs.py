@@ -150,6 +150,22 @@ def flowcase_record_access(user, section, operation, record):
 
 
 @hookspec
+def flowcase_record_filter(user, section, operation):
+    """Restrict which records of ``section`` the user reaches, as a SQL condition.
+
+    Applied by ``Records.select`` and ``Records.get`` to every door: lists,
+    counts, fetch by id, detail grids, typeahead, export, API, admin. A record
+    a filter hides from a list therefore never opens by URL either.
+
+    :param user: the acting user, or ``None``.
+    :param section: the :class:`core.sections.Section`.
+    :param operation: ``"read"``, ``"update"`` or ``"delete"``.
+    :return: a SQLAlchemy boolean clause over ``section.model``, or ``None``.
+        All returned clauses are ANDed. Not called for superusers or ``sudo()``.
+    """
+
+
+@hookspec
 def flowcase_record_validate(event):
     """Check values before a create or update is flushed.
 

@@ -16,7 +16,7 @@ from typing import Any, Callable
 import sqlalchemy as sa
 from flask import current_app, has_request_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -80,9 +80,21 @@ class Records:
 
     @contextmanager
     def transaction(self):
-        """Group several writes into one transaction; the outermost block commits or rolls back."""
+        """Group several writes into one transaction; the outermost block commits or rolls back.
+
+        A nested block (a hook writing, an import row) runs in a savepoint, so
+        when it fails and the caller catches the error, what it half-wrote is
+        undone while the outer transaction goes on.
+        """
         uow = self._uow
         uow.depth += 1
+        if uow.depth > 1:
+            try:
+                with self.session.begin_nested():
+                    yield self
+            finally:
+                uow.depth -= 1
+            return
         try:
             yield self
             if uow.depth == 1:
@@ -142,10 +154,30 @@ class Records:
             raise AccessDenied(_l("You may not %(operation)s %(section)s records", operation=operation, section=section.title))
 
     # -- reads ---------------------------------------------------------------
+    def filters(self, section: Section, operation: str = "read") -> list:
+        """The SQL conditions that limit what the user reaches (none for superusers and sudo)."""
+        if self.is_sudo or (self.user is not None and getattr(self.user, "is_superuser", False)):
+            return []
+        results = self._hook("flowcase_record_filter")(user=self.user, section=section, operation=operation)
+        return [clause for clause in results if clause is not None]
+
+    def select(self, section_name: str | Section, operation: str = "read") -> sa.Select:
+        """``SELECT model`` limited to what the user may reach: the start of every list, count and export."""
+        section = self.section(section_name)
+        return sa.select(section.model).where(*self.filters(section, operation))
+
     def get(self, section_name: str | Section, record_id) -> Any:
         """The record with this id, if it exists and the user may read it; else :class:`RecordNotFound`."""
         section = self.section(section_name)
-        record = self.session.get(section.model, record_id) if _is_id(record_id) else None
+        record = None
+        if _is_id(record_id):
+            clauses = self.filters(section, "read")
+            if clauses:
+                record = self.session.scalars(
+                    sa.select(section.model).where(section.model.id == int(record_id), *clauses)
+                ).first()
+            else:
+                record = self.session.get(section.model, int(record_id))
         if record is None or not self.can(section, "read", record):
             raise RecordNotFound(_l("%(section)s #%(id)s does not exist", section=section.title, id=record_id))
         return record
@@ -158,9 +190,10 @@ class Records:
             self.session.add(row)
         return row
 
-    def read(self, section_name: str | Section, record) -> dict:
-        """All field values of ``record`` by path, extension fields included."""
+    def read(self, section_name: str | Section, record_or_id) -> dict:
+        """All field values of a record (or of the record with that id) by path, extension fields included."""
         section = self.section(section_name)
+        record = self._resolve(section, record_or_id)
         values = {"id": record.id, "version": record.version}
         for info in section.own_fields():
             values[info.path] = getattr(record, info.path)
@@ -178,9 +211,11 @@ class Records:
         with self.transaction(), self.session.no_autoflush:
             record = section.model()
             own, ext = self._split(section, values)
-            changes = self._assign(section, record, own)
+            self._assign(section, record, own)
             self._require(section, record)
-            event = RecordEvent(self, section, record, "create", values={**own, **_flatten(ext)}, changes=changes)
+            values = {**own, **_flatten(ext)}
+            event = RecordEvent(self, section, record, "create", values=values,
+                                changes={path: (None, value) for path, value in values.items()})
             self._validate(event)
             if self.user is not None:
                 record.created_by_id = record.updated_by_id = self.user.id
@@ -266,6 +301,7 @@ class Records:
                 row = self.extension_row(extension, record)
                 if row is not None:
                     self.session.delete(row)
+            self._flush()  # extension rows first: the ORM does not know they depend on the record
             record_id = record.id
             self.session.delete(record)
             self._flush()
@@ -344,6 +380,12 @@ class Records:
             raise ConflictError(_l("This record was changed by someone else meanwhile. Reload it and try again.")) from exc
         except IntegrityError as exc:
             raise _integrity_error(exc) from exc
+        except OperationalError as exc:
+            # SQLite refuses to write from a snapshot older than another
+            # writer's commit (SQLITE_BUSY_SNAPSHOT): the same lost-update race.
+            if "locked" in str(exc.orig).lower():
+                raise ConflictError(_l("This record was changed by someone else meanwhile. Reload it and try again.")) from exc
+            raise
 
     def _log(self, section, record, operation, path, old, new, record_id=None) -> None:
         self.session.add(ChangeLog(

@@ -1,0 +1,2 @@
+# Fixtures for platform and add-on tests live in core.pytest_plugin.
+pytest_plugins = ["core.pytest_plugin"]
