@@ -180,3 +180,7 @@ def main() -> None:
         group.add_command(command, name)
     group.main(prog_name="flowcase")
 
+
+
+if __name__ == "__main__":
+    main()
