@@ -21,7 +21,7 @@ install: $(STAMP) translations
 
 translations: $(STAMP)
 	@for dir in core/translations addons/*/translations; do \
-	  if [ -d "$$dir" ]; then $(BIN)/pybabel compile -q -d "$$dir" || exit 1; fi; \
+	  if [ -d "$$dir" ]; then $(BIN)/pybabel compile -d "$$dir" >/dev/null || exit 1; fi; \
 	done
 
 # SQLite database in instance/ with demo data, served on 127.0.0.1:5000.

@@ -23,6 +23,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from core import web
     from core.extensions import babel, bootstrap, csrf, db, login_manager
+    from core.admin import configure_admin
     from core.jobs import bind_tasks, make_huey
     from core.state import FlowcaseState
 
@@ -48,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
     for blueprints in state.call_ordered("flowcase_register_blueprints", app=app):
         for blueprint in blueprints:
             app.register_blueprint(blueprint)
+    configure_admin(app, state)
     web.configure_security_headers(app)
     web.configure_errors(app)
 
