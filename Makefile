@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test test-pg bench translations clean
+.PHONY: install run test test-pg bench translations messages clean
 
 # The virtualenv, the project (editable, with test extras), the entry-point
 # fixture add-on the tests rely on, and compiled translations.
@@ -24,6 +24,15 @@ translations: $(STAMP)
 	  if [ -d "$$dir" ]; then $(BIN)/pybabel compile -d "$$dir" >/dev/null || exit 1; fi; \
 	done
 
+# Extract the strings of the core, the theme and the bundled add-ons into
+# core/translations/messages.pot and merge them into every language's messages.po.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location -o core/translations/messages.pot .
+	@for po in core/translations/*/LC_MESSAGES/messages.po; do \
+	  lang=$$(basename $$(dirname $$(dirname $$po))); \
+	  $(BIN)/pybabel update -i core/translations/messages.pot -d core/translations -l $$lang || exit 1; \
+	done
+
 # SQLite database in instance/ with demo data, served on 127.0.0.1:5000.
 run: install
 	$(BIN)/flowcase demo
@@ -33,6 +42,8 @@ run: install
 test: install
 	$(BIN)/pytest -n 2 -q
 
+# A quick check by default; the full run: make bench BENCH_ARGS="--scale 100000 --json bench.json"
+BENCH_ARGS ?= --scale 1000 --repeat 10
 bench: install
 	$(BIN)/flowcase bench $(BENCH_ARGS)
 

@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, FlaskGroup
 
+from core.bench.command import bench_command
 from core.errors import FlowcaseError
 
 flowcase_cli = AppGroup("flowcase", help="Flowcase administration: database, add-ons, users, jobs.")
@@ -168,6 +169,9 @@ def jobs_run_periodic():
 
     ran = run_periodic_now(current_app)
     click.echo(f"Ran: {', '.join(ran) or 'nothing due'}")
+
+
+flowcase_cli.add_command(bench_command)
 
 
 def main() -> None:

@@ -1,0 +1,71 @@
+"""The ``flowcase bench`` command."""
+from __future__ import annotations
+
+import json
+import os
+import platform
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from core.bench.stats import measure, peak_rss_mb
+
+
+@click.command("bench")
+@click.option("--scale", default=100_000, show_default=True,
+              help="Accounts to generate (contacts x3, activities x10 come with them).")
+@click.option("--database", "database_url", default=None,
+              help="Database URL (default: SQLite instance/bench-<scale>.sqlite3); reused when it has data.")
+@click.option("--repeat", default=30, show_default=True, help="Measured runs per scenario.")
+@click.option("--only", default=None, help="Comma-separated scenario names.")
+@click.option("--json", "json_path", default=None, type=click.Path(dir_okay=False), help="Write the results here.")
+@with_appcontext
+def bench_command(scale, database_url, repeat, only, json_path):
+    """Measure the scenarios on generated data, each beside its floor."""
+    from core import create_app
+    from core.bench.dataset import ensure_dataset
+    from core.bench.scenarios import BenchContext, all_scenarios
+    from core.extensions import db
+    from flask import current_app
+
+    if database_url is None:
+        database_url = f"sqlite:///{Path(current_app.instance_path) / f'bench-{scale}.sqlite3'}"
+    inherited = ("SECRET_KEY", "FLOWCASE_ADDONS_PATH", "FLOWCASE_USE_BUNDLED_ADDONS", "FLOWCASE_USE_ENTRY_POINTS")
+    config = {key: current_app.config[key] for key in inherited}
+    config.update(FLOWCASE_DATABASE_URL=database_url, FLOWCASE_INSTANCE_PATH=current_app.instance_path,
+                  SESSION_COOKIE_SECURE=False, WTF_CSRF_ENABLED=False, FLOWCASE_JOBS_IMMEDIATE=True)
+    setup_app = create_app(config)
+    with setup_app.app_context():
+        counts = ensure_dataset(setup_app, scale, echo=click.echo)
+        db.session.remove()
+    app = create_app(config)  # a fresh app has the installed add-ons' pages
+    results = {"database": app.config["FLOWCASE_DATABASE_URL"].split("@")[-1], "scale": scale,
+               "rows": counts, "python": platform.python_version(), "cpus": os.cpu_count(), "scenarios": []}
+    click.echo(f"rows: {', '.join(f'{k}={v:,}' for k, v in counts.items())}")
+    click.echo(f"{'scenario':<22} {'median':>9} {'p95':>9} {'max':>9} {'floor':>9} {'ratio':>6}")
+    with app.app_context():
+        ctx = BenchContext(app)
+        wanted = set(only.split(",")) if only else None
+        for scenario in all_scenarios(ctx):
+            if wanted and scenario.name not in wanted:
+                continue
+            entry = {"name": scenario.name, "title": scenario.title, **scenario.extra}
+            if scenario.unavailable:
+                entry["status"] = "not available"
+                entry["why"] = scenario.unavailable
+                click.echo(f"{scenario.name:<22} not available: {scenario.unavailable}")
+            else:
+                timing = measure(scenario.run, repeat)
+                floor = measure(scenario.floor, repeat)
+                ratio = timing.median_ms / floor.median_ms if floor.median_ms else float("inf")
+                entry.update(status="ok", timing=timing.as_dict(), floor=floor.as_dict(), ratio=round(ratio, 2))
+                click.echo(f"{scenario.name:<22} {timing.median_ms:>7.1f}ms {timing.p95_ms:>7.1f}ms "
+                           f"{timing.max_ms:>7.1f}ms {floor.median_ms:>7.1f}ms {ratio:>5.1f}x")
+            results["scenarios"].append(entry)
+            db.session.remove()
+    results["peak_rss_mb"] = round(peak_rss_mb(), 1)
+    click.echo(f"peak RSS: {results['peak_rss_mb']} MB")
+    if json_path:
+        Path(json_path).write_text(json.dumps(results, indent=2), encoding="utf-8")
+        click.echo(f"results written to {json_path}")

@@ -1,0 +1,42 @@
+"""Building, or reusing, the generated dataset a benchmark runs on."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from core.addons.manager import AddonManager
+from core.demo_users import ensure_demo_users
+from core.extensions import db
+
+#: Add-ons whose generators fill the benchmark database.
+BENCH_ADDONS = ["crm"]
+
+
+def ensure_dataset(app, scale: int, echo=print) -> dict:
+    """Install the bench add-ons and generate ``scale`` accounts' worth of data unless it is there.
+
+    Returns row counts of the main tables. A database generated at another
+    scale is reused as it is (regenerate by pointing ``--database`` elsewhere).
+    """
+    state = app.extensions["flowcase"]
+    manager = AddonManager(state)
+    manager.init_core()
+    available = [name for name in BENCH_ADDONS if name in state.manifests]
+    manager.install(available)
+    ensure_demo_users()
+    counts = table_counts()
+    if counts.get("crm_account", 0) == 0 and scale > 0:
+        echo(f"generating {scale:,} accounts with proportional contacts and activities ...")
+        records = state.records(sudo=True)
+        with records.transaction():
+            state.call_ordered("flowcase_demo_generate", records=records, scale=scale)
+        counts = table_counts()
+    return counts
+
+
+def table_counts() -> dict:
+    inspector = sa.inspect(db.engine)
+    counts = {}
+    for table in ("crm_account", "crm_contact", "crm_activity", "sales_lead", "sales_opportunity"):
+        if inspector.has_table(table):
+            counts[table] = db.session.scalar(sa.select(sa.func.count()).select_from(sa.table(table)))
+    return counts
