@@ -1,0 +1,268 @@
+"""The CRM's hook implementations: its sections and menus, checks and derived values on every write, demo data.
+
+Derived values (a contact's full name and matching keys, an activity's links
+and due date) are set in the ``before_create``/``before_update`` hooks, so
+they are right whichever door the write came through: a page, the API, an
+import or another add-on's hook. They are added to ``event.changes`` so the
+change log shows them too.
+
+Queries about planned and overdue activities are in :mod:`.planning`; the
+demo generator is in :mod:`.demo_generator`.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from core.db import utcnow
+from core.menus import MenuItem
+from core.plugins import hookimpl
+from core.values import same
+
+from .models import Account, Activity, ActivityStatus, Contact, CrmActivityType
+from .normalize import full_name, is_valid_email, normalize_email, normalize_phone
+from .sections import crm_sections
+
+#: Code of the activity type an activity gets when none is chosen.
+DEFAULT_ACTIVITY_TYPE_CODE = "task"
+#: How far up a chain of parent accounts a cycle is looked for.
+_MAX_PARENT_DEPTH = 100
+
+
+# -- registration --------------------------------------------------------------------
+
+@hookimpl
+def flowcase_register_sections(app):
+    return crm_sections()
+
+
+@hookimpl
+def flowcase_register_menus(app):
+    # Plain paths: a section's page path is its name (DESIGN.md, "Names").
+    return [
+        MenuItem(label=_l("Accounts"), target="/account/", area="sales", sequence=10),
+        MenuItem(label=_l("Contacts"), target="/contact/", area="sales", sequence=20),
+        MenuItem(label=_l("Activities"), target="/activity/", area="sales", sequence=30),
+    ]
+
+
+# -- validation --------------------------------------------------------------------
+
+def _aware(moment: datetime | None) -> datetime | None:
+    # SQLite hands timestamps back without a zone; every stored timestamp is UTC.
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment
+
+
+def _before(later: datetime | None, earlier: datetime | None) -> bool:
+    """True when both are set and ``later`` is earlier than ``earlier``."""
+    return later is not None and earlier is not None and _aware(later) < _aware(earlier)
+
+
+def _given(event, field: str):
+    """The non-empty value being written to ``field``, or None (unchanged fields are not re-checked)."""
+    value = event.values.get(field)
+    return value if value not in (None, "") else None
+
+
+def _check_communication(event, errors: dict) -> None:
+    email = _given(event, "email")
+    if email is not None:
+        if "@" not in email:
+            errors["email"] = [_l("An email address must contain @, like name@example.com.")]
+        elif not is_valid_email(email):
+            errors["email"] = [_l("An email address needs a name before @ and a domain after it, like name@example.com.")]
+    for field in ("phone", "mobile"):
+        number = _given(event, field)
+        if number is not None and normalize_phone(number) is None:
+            errors[field] = [_l("A phone number must contain digits.")]
+
+
+def _check_account(event, errors: dict) -> None:
+    record = event.record
+    if record.parent_id is None or "parent_id" not in event.values:
+        return
+    if record.id is not None and record.parent_id == record.id:
+        errors["parent_id"] = [_l("An account cannot be its own parent.")]
+        return
+    seen, parent_id = set(), record.parent_id
+    session = event.records.session
+    while parent_id is not None and len(seen) < _MAX_PARENT_DEPTH:
+        if record.id is not None and parent_id == record.id:
+            errors["parent_id"] = [_l("This parent would make a loop of parent accounts.")]
+            return
+        seen.add(parent_id)
+        parent = session.get(Account, parent_id)
+        parent_id = parent.parent_id if parent is not None else None
+
+
+def _check_contact(event, errors: dict) -> None:
+    record = event.record
+    if not ((record.first_name or "").strip() or (record.last_name or "").strip()):
+        errors["last_name"] = [_l("Enter a first name or a last name.")]
+
+
+def _check_activity(event, errors: dict) -> None:
+    record = event.record
+    if _before(record.end_at, record.start_at):
+        errors["end_at"] = [_l("The end must not be before the start.")]
+    if _before(record.actual_end_at, record.actual_start_at):
+        errors["actual_end_at"] = [_l("The actual end must not be before the actual start.")]
+    if record.record_id is not None and not record.section:
+        errors["section"] = [_l("Choose the section of the record this activity concerns.")]
+    elif record.section:
+        sections = event.records.state.sections
+        if record.section not in sections:
+            errors["section"] = [_l("There is no section named %(name)s.", name=record.section)]
+        elif record.record_id is None:
+            errors["record_id"] = [_l("Choose the record this activity concerns.")]
+        elif event.records.session.get(sections.get(record.section).model, record.record_id) is None:
+            errors["record_id"] = [_l("%(section)s #%(id)s does not exist.",
+                                      section=sections.get(record.section).title, id=record.record_id)]
+
+
+@hookimpl
+def flowcase_record_validate(event):
+    errors: dict = {}
+    record = event.record
+    if isinstance(record, (Account, Contact)):
+        _check_communication(event, errors)
+    if isinstance(record, Account):
+        _check_account(event, errors)
+    elif isinstance(record, Contact):
+        _check_contact(event, errors)
+    elif isinstance(record, Activity):
+        _check_activity(event, errors)
+    return errors or None
+
+
+# -- derived values ------------------------------------------------------------------
+
+def _set(event, field: str, value) -> None:
+    """Set a derived field and record it as written and changed, like a value the user gave."""
+    record = event.record
+    old = getattr(record, field)
+    if same(old, value):
+        return
+    setattr(record, field, value)
+    event.values[field] = value
+    if event.operation == "update":
+        first_old = event.changes.get(field, (old, None))[0]
+        event.changes[field] = (first_old, value)
+
+
+def _written(event) -> set:
+    """Fields the write touches: all given values on create, the changed ones on update."""
+    return set(event.values) if event.operation == "create" else set(event.changes)
+
+
+def _prepare_contact(event) -> None:
+    record = event.record
+    _set(event, "name", full_name(record.first_name, record.middle_name, record.last_name))
+    _set(event, "phone_normalized", normalize_phone(record.phone))
+    _set(event, "mobile_normalized", normalize_phone(record.mobile))
+    _set(event, "email_normalized", normalize_email(record.email))
+
+
+def _link_activity(event) -> None:
+    """Keep the generic link (``section`` + ``record_id``) and ``account_id``/``contact_id`` in step.
+
+    Whichever side the write changed leads: a new ``section``/``record_id`` on
+    an account or contact fills ``account_id``/``contact_id``; a new
+    ``account_id``/``contact_id`` moves a generic link that pointed at an
+    account or contact (or nowhere). A contact brings its account along
+    unless the write names an account itself.
+    """
+    record, written = event.record, _written(event)
+    session = event.records.session
+    generic_leads = bool({"section", "record_id"} & written) or record.section not in (None, "account", "contact")
+    if generic_leads:
+        if record.section == "account":
+            _set(event, "account_id", record.record_id)
+        elif record.section == "contact":
+            _set(event, "contact_id", record.record_id)
+    if record.contact_id is not None and "contact_id" in _written(event) and "account_id" not in event.values:
+        contact = session.get(Contact, record.contact_id)
+        if contact is not None and contact.account_id is not None:
+            _set(event, "account_id", contact.account_id)
+    if not generic_leads:
+        if record.contact_id is not None:
+            _set(event, "section", "contact")
+            _set(event, "record_id", record.contact_id)
+        elif record.account_id is not None:
+            _set(event, "section", "account")
+            _set(event, "record_id", record.account_id)
+        else:
+            _set(event, "section", None)
+            _set(event, "record_id", None)
+
+
+def _derived_due(start_at, end_at):
+    moment = end_at or start_at
+    return moment.date() if moment is not None else None
+
+
+def _prepare_activity(event) -> None:
+    record, written = event.record, _written(event)
+    session = event.records.session
+    if record.activity_type_id is None and event.operation == "create":
+        default = session.scalar(sa.select(CrmActivityType.id).where(CrmActivityType.code == DEFAULT_ACTIVITY_TYPE_CODE))
+        _set(event, "activity_type_id", default)
+    _link_activity(event)
+    # Due date follows the planned dates unless the user set one of their own.
+    if "due_date" not in written:
+        if event.operation == "create":
+            if record.due_date is None:
+                _set(event, "due_date", _derived_due(record.start_at, record.end_at))
+        elif {"start_at", "end_at"} & written:
+            old_start = event.changes.get("start_at", (record.start_at,))[0]
+            old_end = event.changes.get("end_at", (record.end_at,))[0]
+            if record.due_date is None or record.due_date == _derived_due(old_start, old_end):
+                _set(event, "due_date", _derived_due(record.start_at, record.end_at))
+    # Closing an activity records when the work really happened (project plan vs fact).
+    if "status" in written and record.status == ActivityStatus.DONE:
+        now = utcnow()
+        if record.actual_end_at is None:
+            # A planned end already past (a history import, a late click) is the better guess than now.
+            _set(event, "actual_end_at", record.end_at if _before(record.end_at, now) else now)
+        if record.actual_start_at is None:
+            # The planned start, unless the work was closed before it was due to begin.
+            started = record.start_at if not _before(record.actual_end_at, record.start_at) else None
+            _set(event, "actual_start_at", started or record.actual_end_at)
+
+
+def _prepare(event) -> None:
+    record = event.record
+    if not isinstance(record, (Account, Contact, Activity)):
+        return
+    # New records belong to whoever creates them unless an owner is chosen.
+    if event.operation == "create" and record.owner_id is None and event.user is not None:
+        _set(event, "owner_id", event.user.id)
+    if isinstance(record, Contact):
+        _prepare_contact(event)
+    elif isinstance(record, Activity):
+        _prepare_activity(event)
+
+
+@hookimpl
+def flowcase_record_before_create(event):
+    _prepare(event)
+
+
+@hookimpl
+def flowcase_record_before_update(event):
+    _prepare(event)
+
+
+# -- demo -----------------------------------------------------------------------------
+
+@hookimpl
+def flowcase_demo_generate(records, scale):
+    """Generated accounts, contacts and activities for ``flowcase demo --scale N`` (see :mod:`.demo_generator`)."""
+    if scale and scale > 0:
+        from .demo_generator import generate
+
+        generate(records, scale)
