@@ -8,8 +8,9 @@ from core.plugins import hookimpl
 def flowcase_register_blueprints(app):
     from core.views.auth import bp as auth_bp
     from core.views.home import bp as home_bp
+    from core.ui import bp as sections_bp
 
-    return [auth_bp, home_bp]
+    return [auth_bp, home_bp, sections_bp]
 
 
 @hookimpl

@@ -117,6 +117,13 @@ class Section:
     api: bool = True
     #: A lookup (small reference list admins maintain) rather than a working section.
     is_lookup: bool = False
+    #: Optional WTForms form (a ``flask_wtf.FlaskForm`` subclass) the create and
+    #: edit pages use instead of the generated one, where the generated form does
+    #: not fit (a cascading address picker). Its field names are field paths with
+    #: ``.`` written ``__`` (``fx_ext__colour``); fields that name no section field
+    #: are ignored on save. Give it a ``HiddenField`` named ``version`` to keep the
+    #: optimistic lock. ``None``: the pages generate the form from :meth:`fields`.
+    form_class: type | None = None
     #: Filled by the registry.
     addon: str = ""
     extensions: list[SectionExtension] = field(default_factory=list)

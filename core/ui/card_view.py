@@ -1,0 +1,108 @@
+"""The card of one record (``/<section>/<id>``): field tabs, stage, detail grids, change history."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import url_for
+from flask_login import login_required
+
+from core.models import ChangeLog, User
+from core.records import Records
+from core.sections import Section
+from core.state import get_state
+from core.ui.common import bp, current_records, render_section, section_or_404
+from core.ui.display import format_value, grid_rows, lookup_link, lookup_names
+from core.ui.layout import card_tabs, layout_fields
+from core.ui.list_view import default_columns
+
+#: Rows a detail grid shows on the card; the rest is one click away in the child's list.
+DETAIL_LIMIT = 20
+#: Changes the history tab shows, newest first.
+HISTORY_LIMIT = 200
+
+
+@bp.route("/<section_name>/<int:record_id>")
+@login_required
+def card(section_name: str, record_id: int):
+    """One record as its section lays it out; hidden or missing records are a 404 (RecordNotFound)."""
+    section = section_or_404(section_name)
+    records = current_records()
+    record = records.get(section, record_id)
+    values = records.read(section, record)
+    tabs = card_tabs(section)
+    fields = layout_fields(tabs)
+    stage_info = section.field(section.stage_field) if section.stage_field else None
+    names = lookup_names(records, fields + ([stage_info] if stage_info else []), [values])
+    cells = {}
+    for info in fields:
+        target = lookup_link(info, values.get(info.path))
+        cells[info.path] = {
+            "text": format_value(info, values.get(info.path), names),
+            "link": url_for("sections.card", section_name=target[0], record_id=target[1]) if target else None,
+        }
+    stage = format_value(stage_info, values.get(stage_info.path), names) if stage_info else None
+    return render_section(
+        "card", section, record=record, values=values, tabs=tabs, cells=cells, stage=stage,
+        title=section.display_name(record), details=_details(records, record),
+        history=_history(section, record), can_update=records.can(section, "update", record),
+        can_delete=records.can(section, "delete", record),
+    )
+
+
+def _details(records: Records, record) -> list[dict]:
+    """Grids of child records (``section.details``), each read through the child's rights-limited select."""
+    sections = get_state().sections
+    parent = sections.for_model(type(record))
+    grids = []
+    for detail in parent.details:
+        if detail["section"] not in sections:  # the child's add-on is not installed here
+            continue
+        child = sections.get(detail["section"])
+        fk = detail["field"]
+        column = child.table.c[fk]
+        stmt = records.select(child).where(column == record.id)
+        found = list(records.session.scalars(stmt.order_by(child.table.c.id.desc()).limit(DETAIL_LIMIT + 1)))
+        columns = [info for info in (child.field(p) for p in default_columns(child) if p != fk) if info is not None]
+        grids.append({
+            "section": child,
+            "title": detail.get("title") or child.title_plural,
+            "columns": columns,
+            "rows": grid_rows(records, child, columns, found[:DETAIL_LIMIT]),
+            "more": len(found) > DETAIL_LIMIT,
+            "list_url": url_for("sections.list_view", section_name=child.name, **{f"f.{fk}": record.id}),
+            "new_url": url_for("sections.new", section_name=child.name, **{fk: record.id}),
+        })
+    return grids
+
+
+def _history(section: Section, record) -> list[dict]:
+    """The record's change log, newest first, with who made each change (one query)."""
+    from core.extensions import db
+
+    query = (
+        sa.select(ChangeLog, User.name, User.login)
+        .outerjoin(User, User.id == ChangeLog.user_id)
+        .where(ChangeLog.section == section.name, ChangeLog.record_id == record.id)
+        .order_by(ChangeLog.id.desc())
+        .limit(HISTORY_LIMIT)
+    )
+    rows = []
+    for entry, name, login in db.session.execute(query):
+        info = section.field(entry.field) if entry.field else None
+        rows.append({
+            "at": entry.at,
+            "user": name or login or "",
+            "operation": entry.operation,
+            "field": info.label if info is not None else (entry.field or ""),
+            "old": _short(entry.old_value),
+            "new": _short(entry.new_value),
+        })
+    return rows
+
+
+def _short(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        value = ", ".join(f"{k}: {v}" for k, v in value.items() if v not in (None, "", {}))
+    text = str(value)
+    return text if len(text) <= 200 else text[:197] + "..."

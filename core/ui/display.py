@@ -1,0 +1,162 @@
+"""Showing values: lookup display names fetched in batches, extension values per page, formatting.
+
+Pages never load a related record per row: they collect the ids a page shows
+and ask once per target table (:func:`lookup_names`), and once per extension
+table (:func:`extension_values`), so the number of statements does not grow
+with the number of rows.
+"""
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Iterable
+
+import sqlalchemy as sa
+from flask import url_for
+from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import gettext as _
+
+from core.records import Records
+from core.sections import FieldInfo, Section
+from core.state import get_state
+
+#: Columns tried, in order, as the display name of a lookup target that is not a section (users).
+_NAME_COLUMNS = ("name", "title", "login", "code")
+
+
+def lookup_target(info: FieldInfo) -> tuple[sa.Table, Section | None]:
+    """The table a lookup field points to, and its section when there is one."""
+    fk = next(iter(info.column.foreign_keys))
+    table = fk.column.table
+    return table, get_state().sections.for_table(table.name)
+
+
+def _name_query(records: Records, table: sa.Table, section: Section | None):
+    """``SELECT id, <display column>`` of a lookup target, rights-limited when it is a section."""
+    if section is not None:
+        column = section.table.c.get(section.title_field)
+        if column is None:
+            return None
+        return records.select(section).with_only_columns(section.table.c.id, column)
+    column = next((table.c[name] for name in _NAME_COLUMNS if name in table.c), None)
+    if column is None:
+        return None
+    return sa.select(table.c.id, column)
+
+
+def lookup_names(records: Records, fields: Iterable[FieldInfo], rows: Iterable[dict]) -> dict[str, dict]:
+    """Display names of every lookup value in ``rows``: ``{table name: {id: text}}``.
+
+    One query per target table, whatever the number of rows. Records the user
+    may not read are left out (pages show them as ``#id``).
+    """
+    rows = list(rows)
+    wanted: dict[str, set] = defaultdict(set)
+    targets: dict[str, tuple] = {}
+    for info in fields:
+        if info.type != "lookup" or info.column is None:
+            continue
+        table, section = lookup_target(info)
+        targets[table.name] = (table, section)
+        wanted[table.name].update(row[info.path] for row in rows if row.get(info.path) is not None)
+    names: dict[str, dict] = {}
+    for table_name, ids in wanted.items():
+        names[table_name] = {}
+        if not ids:
+            continue
+        table, section = targets[table_name]
+        query = _name_query(records, table, section)
+        if query is None:  # the title is a Python property: load the records themselves
+            found = records.session.scalars(records.select(section).where(section.table.c.id.in_(ids)))
+            names[table_name] = {r.id: section.display_name(r) for r in found}
+            continue
+        for record_id, text in records.session.execute(query.where(table.c.id.in_(ids))):
+            names[table_name][record_id] = str(text) if text not in (None, "") else f"#{record_id}"
+    return names
+
+
+def lookup_options(records: Records, info: FieldInfo, limit: int) -> list[tuple[int, str]] | None:
+    """Up to ``limit`` (id, name) choices for a lookup field, or None when the target has more."""
+    table, section = lookup_target(info)
+    query = _name_query(records, table, section)
+    if query is None:
+        return None
+    rows = records.session.execute(query.order_by(query.selected_columns[1], table.c.id).limit(limit + 1)).all()
+    if len(rows) > limit:
+        return None
+    return [(row[0], str(row[1]) if row[1] not in (None, "") else f"#{row[0]}") for row in rows]
+
+
+def extension_values(records: Records, section: Section, ids: list, paths: Iterable[str]) -> dict[int, dict]:
+    """Values of extension fields for the records ``ids``: ``{id: {path: value}}``, one query per extension."""
+    by_extension = defaultdict(list)
+    for path in paths:
+        info = section.field(path)
+        if info is not None and info.extension is not None:
+            by_extension[info.extension].append(info)
+    result: dict[int, dict] = defaultdict(dict)
+    for extension, infos in by_extension.items():
+        if not ids:
+            break
+        table = extension.model.__table__
+        query = sa.select(table.c.id, *(table.c[i.name] for i in infos)).where(table.c.id.in_(ids))
+        for row in records.session.execute(query):
+            for info, value in zip(infos, row[1:]):
+                result[row[0]][info.path] = value
+    return result
+
+
+def format_value(info: FieldInfo, value, names: dict[str, dict] | None = None) -> str:
+    """``value`` as text for a page, in the user's locale; lookups by their display name."""
+    if value is None or value == "":
+        return ""
+    if info.type == "lookup" and info.column is not None:
+        table, _section = lookup_target(info)
+        return (names or {}).get(table.name, {}).get(value, f"#{value}")
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, datetime):
+        return format_datetime(value, "short")
+    if isinstance(value, date):
+        return format_date(value, "medium")
+    if isinstance(value, Decimal):
+        return format_decimal(value)
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    return str(value)
+
+
+def lookup_link(info: FieldInfo, value) -> tuple[str, int] | None:
+    """``(section name, id)`` a lookup value's text should link to, when its target is a section."""
+    if info.type != "lookup" or value is None or info.column is None:
+        return None
+    _table, section = lookup_target(info)
+    return (section.name, value) if section is not None else None
+
+
+def grid_rows(records, section: Section, columns, found) -> list[dict]:
+    """Cells of each record for a grid: formatted values, lookups by name and link.
+
+    Statements: one per extension shown and one per lookup target table, whatever the number of rows.
+    """
+    ids = [record.id for record in found]
+    ext = extension_values(records, section, ids, [c.path for c in columns if c.extension is not None])
+    values = []
+    for record in found:
+        row = {"id": record.id}
+        for info in columns:
+            row[info.path] = ext.get(record.id, {}).get(info.path) if info.extension is not None else getattr(record, info.path)
+        values.append(row)
+    names = lookup_names(records, columns, values)
+    rows = []
+    for row in values:
+        cells = []
+        for info in columns:
+            value = row[info.path]
+            target = lookup_link(info, value)
+            link = url_for("sections.card", section_name=target[0], record_id=target[1]) if target else None
+            cells.append({"text": format_value(info, value, names), "link": link, "path": info.path})
+        rows.append({"id": row["id"], "cells": cells})
+    return rows

@@ -1,0 +1,133 @@
+"""Turning a list page's query string into a rights-limited, filtered, sorted, paged SELECT.
+
+``?q=`` searches ``section.search_fields``; ``?filter=`` takes a filter tree as
+JSON; ``?f.<field>=value`` adds simple equality conditions (repeat the key for
+"any of"); ``?sort=field`` or ``-field`` orders by a real column with ``id`` as
+the tiebreaker; ``?page=`` pages by :data:`PAGE_SIZE`. Everything ends in the
+one filter language (:mod:`core.filters`), so the list filters like every
+other door.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from core.errors import ValidationError
+from core.filters import compile_filter, filterable_fields, parse_filter
+from core.records import Records
+from core.sections import Section
+
+PAGE_SIZE = 50
+#: Counting stops here: an exact COUNT over millions of rows is a full scan per page view.
+COUNT_CAP = 10_000
+_SEARCH_TYPES = ("string", "text")
+
+
+@dataclass
+class ListArgs:
+    """What a list page was asked for, parsed from the query string."""
+
+    q: str = ""
+    tree: Any = None
+    filter_text: str = ""
+    simple: dict[str, list[str]] = field(default_factory=dict)
+    sort: str = ""
+    page: int = 1
+
+    def query_args(self, **changes) -> dict:
+        """The query-string arguments that reproduce this request, with ``changes`` applied."""
+        args = {"q": self.q or None, "filter": self.filter_text or None, "sort": self.sort or None, "page": None}
+        for path, values in self.simple.items():
+            args[f"f.{path}"] = values
+        args.update(changes)
+        return {k: v for k, v in args.items() if v not in (None, "", [])}
+
+
+def parse_args(args) -> ListArgs:
+    """Read a list request from ``request.args``; a bad filter JSON is a :class:`ValidationError`."""
+    result = ListArgs(q=(args.get("q") or "").strip(), filter_text=(args.get("filter") or "").strip(),
+                      sort=(args.get("sort") or "").strip())
+    result.tree = parse_filter(result.filter_text)
+    for key in args:
+        if key.startswith("f.") and len(key) > 2:
+            values = [v for v in args.getlist(key) if v.strip()]
+            if values:
+                result.simple[key[2:]] = values
+    try:
+        result.page = max(1, min(int(args.get("page", 1)), 1_000_000))
+    except ValueError:
+        result.page = 1
+    return result
+
+
+def condition_tree(section: Section, list_args: ListArgs) -> dict:
+    """The list request as one filter tree: search, simple params and the JSON filter, ANDed."""
+    parts = []
+    if list_args.q:
+        fields = filterable_fields(section)
+        paths = [p for p in (section.search_fields or [section.title_field]) if _searchable(section, fields, p)]
+        terms = [{"field": path, "op": "icontains", "value": list_args.q} for path in paths]
+        if list_args.q.isdigit():
+            terms.append({"field": "id", "op": "eq", "value": int(list_args.q)})
+        parts.append({"any": terms})
+    for path, values in list_args.simple.items():
+        if len(values) == 1:
+            parts.append({"field": path, "op": "eq", "value": values[0]})
+        else:
+            parts.append({"field": path, "op": "in", "value": values})
+    if list_args.tree not in (None, {}):
+        parts.append(list_args.tree)
+    return {"all": parts}
+
+
+def _searchable(section, fields, path) -> bool:
+    info = fields.get(path)
+    # Paths through a lookup (account_id.name) are searchable too; the compiler checks them.
+    return (info is not None and info.type in _SEARCH_TYPES) or (info is None and "." in path)
+
+
+def filtered_select(records: Records, section: Section, list_args: ListArgs) -> sa.Select:
+    """``records.select(section)`` narrowed by the request (no order, no paging)."""
+    clause = compile_filter(section, condition_tree(section, list_args), records.user, records=records)
+    return records.select(section).where(clause)
+
+
+def sortable_columns(section: Section) -> dict[str, sa.Column]:
+    """Columns a list may sort on: the model's own real columns (JSON ones excluded)."""
+    return {c.key: c for c in section.table.columns if not isinstance(c.type, sa.JSON)}
+
+
+def order_by(section: Section, sort: str) -> list:
+    """ORDER BY for ``sort`` (``name`` or ``-name``), with ``id`` as the tiebreaker; newest first by default."""
+    columns = sortable_columns(section)
+    key = sort.lstrip("-")
+    descending = sort.startswith("-")
+    id_column = section.table.c.id
+    if not sort:
+        return [id_column.desc()]
+    if key not in columns:
+        raise ValidationError({"sort": [_l("cannot sort by “%(field)s”", field=key)]})
+    column = columns[key]
+    if key == "id":
+        return [column.desc() if descending else column.asc()]
+    # nulls last in both directions so empty values never bury the data on page 1.
+    primary = column.desc().nulls_last() if descending else column.asc().nulls_last()
+    return [primary, id_column.desc() if descending else id_column.asc()]
+
+
+def capped_count(records: Records, section: Section, stmt: sa.Select, cap: int | None = None) -> tuple[int, bool]:
+    """How many rows ``stmt`` finds, counting at most ``cap + 1`` (default :data:`COUNT_CAP`): ``(count, more_than_cap)``."""
+    cap = COUNT_CAP if cap is None else cap
+    limited = stmt.with_only_columns(section.table.c.id).order_by(None).limit(cap + 1).subquery()
+    count = records.session.scalar(sa.select(sa.func.count()).select_from(limited)) or 0
+    return min(count, cap), count > cap
+
+
+def page_rows(records: Records, section: Section, stmt: sa.Select, list_args: ListArgs) -> list:
+    """The records on the requested page."""
+    query = stmt.order_by(*order_by(section, list_args.sort))
+    query = query.limit(PAGE_SIZE).offset((list_args.page - 1) * PAGE_SIZE)
+    return list(records.session.scalars(query))

@@ -1,0 +1,99 @@
+"""The list page of every section (``/<section>/``) and its bulk delete."""
+from __future__ import annotations
+
+from flask import flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import login_required
+
+from core.errors import AccessDenied, ConflictError, RecordNotFound, ValidationError
+from core.filters import filterable_fields
+from core.sections import Section
+from core.ui import list_query
+from core.ui.common import bp, current_records, render_section, section_or_404
+from core.ui.display import grid_rows
+
+_SESSION_COLUMNS = "fc_list_columns"
+#: Columns shown when the section names none: the title first, then the next few fields.
+_DEFAULT_COLUMN_COUNT = 5
+
+
+def default_columns(section: Section) -> list[str]:
+    """The section's ``list_columns``, or its title field and first few fields."""
+    if section.list_columns:
+        return list(section.list_columns)
+    paths = [info.path for info in section.fields() if info.type != "json"]
+    if section.title_field in paths:
+        paths.remove(section.title_field)
+        paths.insert(0, section.title_field)
+    return paths[:_DEFAULT_COLUMN_COUNT]
+
+
+def chosen_columns(section: Section) -> list[str]:
+    """Columns for this user: ``?cols=`` (remembered in the session), else the remembered choice, else the default."""
+    available = {p for p, info in filterable_fields(section).items() if info.type != "json"}
+    stored = session.get(_SESSION_COLUMNS, {})
+    if "cols" in request.args:
+        # ?cols=a,b from a link, or one ?cols= per ticked checkbox from the chooser.
+        wanted = [c.strip() for raw in request.args.getlist("cols") for c in raw.split(",") if c.strip() in available]
+        stored = {**stored, section.name: wanted}
+        if not wanted:
+            stored.pop(section.name)
+        session[_SESSION_COLUMNS] = stored
+    columns = [c for c in stored.get(section.name, []) if c in available]
+    return columns or [c for c in default_columns(section) if c in available]
+
+
+@bp.route("/<section_name>/")
+@login_required
+def list_view(section_name: str):
+    """Search, filter, sort and page a section's records; never an uncapped COUNT."""
+    section = section_or_404(section_name)
+    records = current_records()
+    fields = filterable_fields(section)
+    columns = [fields[path] for path in chosen_columns(section)]
+    context = dict(columns=columns, all_fields=[f for f in fields.values() if f.type != "json"],
+                   rows=[], count=0, capped=False, page=1, pages=1, error=None,
+                   args=list_query.ListArgs(q=(request.args.get("q") or "").strip(),
+                                            filter_text=request.args.get("filter") or "",
+                                            sort=request.args.get("sort") or ""),
+                   sortable=set(list_query.sortable_columns(section)), page_size=list_query.PAGE_SIZE,
+                   can_create=records.can(section, "create"), can_delete=records.can(section, "delete"))
+    try:
+        list_args = list_query.parse_args(request.args)
+        context["args"] = list_args
+        stmt = list_query.filtered_select(records, section, list_args)
+        list_query.order_by(section, list_args.sort)  # a bad ?sort= fails here, before any query
+        count, capped = list_query.capped_count(records, section, stmt)
+        found = list_query.page_rows(records, section, stmt, list_args) if count else []
+    except ValidationError as error:
+        # A hand-typed filter or sort is the user's mistake: show it on the page, never a 500.
+        records.session.rollback()
+        context["error"] = error
+        return render_section("list", section, status=400, **context)
+    context.update(count=count, capped=capped, page=list_args.page,
+                   pages=max(1, -(-count // list_query.PAGE_SIZE)), rows=grid_rows(records, section, columns, found))
+    return render_section("list", section, **context)
+
+
+@bp.route("/<section_name>/delete", methods=["POST"])
+@login_required
+def bulk_delete(section_name: str):
+    """Delete the checked records in one transaction: all of them, or none when one is refused."""
+    section = section_or_404(section_name)
+    records = current_records()
+    ids = [int(v) for v in request.form.getlist("ids") if v.isdigit()]
+    back = request.form.get("next") or ""
+    target = back if back.startswith("/") and not back.startswith("//") else url_for("sections.list_view", section_name=section.name)
+    if not ids:
+        flash(_("Select the records to delete first."), "warning")
+        return redirect(target, 303)
+    try:
+        with records.transaction():
+            for record_id in ids:
+                records.delete(section, record_id)
+    except (ValidationError, AccessDenied, RecordNotFound, ConflictError) as error:
+        flash(_("Nothing was deleted: %(reason)s", reason=str(error)), "danger")
+        return redirect(target, 303)
+    flash(ngettext("%(num)d record deleted.", "%(num)d records deleted.", len(ids)), "success")
+    return redirect(target, 303)
