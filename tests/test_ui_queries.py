@@ -1,0 +1,70 @@
+"""Pages run a bounded number of SQL statements, whatever the number of rows they show."""
+import contextlib
+
+import pytest
+import sqlalchemy as sa
+
+from core.extensions import db
+from core.users import create_user
+
+pytestmark = pytest.mark.addons("fx_ext")
+
+
+@contextlib.contextmanager
+def counting(app):
+    statements = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", before)
+
+
+@pytest.fixture
+def signed_in(app, client):
+    """120 things with owners (two users) and colours; admin signed in, columns with a lookup and an extension."""
+    with app.app_context():
+        admin = create_user("admin", "pw", superuser=True)
+        other = create_user("other", "pw")
+        records = app.extensions["flowcase"].records(admin)
+        with records.transaction():
+            for i in range(120):
+                records.create("fx_thing", {"name": f"Item {i:03d}", "amount": i, "owner_id": (admin, other)[i % 2].id,
+                                            "fx_ext.colour": "red"})
+    assert client.post("/login", data={"login": "admin", "password": "pw"}).status_code == 302
+    assert client.get("/fx_thing/?cols=name,fx_ext.colour,owner_id,stage").status_code == 200
+    return client
+
+
+def test_list_statements_do_not_grow_with_rows(app, signed_in):
+    with counting(app) as full:
+        response = signed_in.get("/fx_thing/")
+    assert response.get_data(as_text=True).count('<tr data-id="') == 50
+    with counting(app) as few:
+        response = signed_in.get("/fx_thing/?q=Item 00")
+    assert response.get_data(as_text=True).count('<tr data-id="') == 10
+    assert len(full) == len(few), full
+    # user, count, page, one per lookup target, one per extension shown
+    assert len(full) <= 6, full
+
+
+def test_card_statements_do_not_grow_with_history(app, signed_in):
+    with app.app_context():
+        records = app.extensions["flowcase"].records(sudo=True)
+        model = records.section("fx_thing").model
+        quiet, busy = (records.session.scalars(sa.select(model.id).where(model.name == n)).one() for n in ("Item 000", "Item 001"))
+        for amount in range(30):
+            records.update("fx_thing", busy, {"amount": 1000 + amount})
+    with counting(app) as one:
+        assert signed_in.get(f"/fx_thing/{quiet}").status_code == 200
+    with counting(app) as many:
+        text = signed_in.get(f"/fx_thing/{busy}").get_data(as_text=True)
+    assert text.split("data-fc-history", 1)[1].count("<tr>") == 32  # header + 30 updates + create
+    assert len(one) == len(many), many
+    assert len(many) <= 8, many
