@@ -10,7 +10,8 @@ class ValidationError(FlowcaseError):
     """Bad values: ``errors`` maps a field path (or ``""`` for the record) to messages."""
 
     def __init__(self, errors: dict[str, list[str]] | str):
-        if isinstance(errors, str):
+        # One message for the whole record; it may be a lazy translation, which is no ``str``.
+        if not isinstance(errors, dict):
             errors = {"": [errors]}
         self.errors = {field: list(msgs) for field, msgs in errors.items() if msgs}
         super().__init__("; ".join(

@@ -44,7 +44,7 @@ def planned_condition(today: date | None = None):
 
 def _account_has(condition) -> sa.Exists:
     # Correlated on Account.id; ix_crm_activity_account_status_due answers it from the index.
-    return sa.exists().where(Activity.account_id == Account.id, condition)
+    return sa.exists().where(Activity.account_id == Account.id, condition).correlate(Account)
 
 
 def planned_activity_state(today: date | None = None) -> sa.ColumnElement[str]:
@@ -106,8 +106,9 @@ def overdue_activities(records, today: date | None = None, owner_id: int | None 
 def overdue_activities_per_owner(records, today: date | None = None) -> list[sa.Row]:
     """Overdue activities counted per responsible user, in one grouped query.
 
-    :return: rows ``(owner_id, owner_name, count, oldest_due_date)``, most
-        overdue first; activities without an owner come as ``owner_id=None``.
+    :return: rows ``(owner_id, owner_name, count, oldest_due_date)``, the
+        largest count first; activities without an owner come as ``owner_id=None``,
+        after named owners with the same count.
     """
     count = sa.func.count(Activity.id).label("count")
     query = (
@@ -117,6 +118,6 @@ def overdue_activities_per_owner(records, today: date | None = None) -> list[sa.
         .outerjoin(User, User.id == Activity.owner_id)
         .where(overdue_condition(today), *records.filters(records.section("activity")))
         .group_by(Activity.owner_id, User.name)
-        .order_by(count.desc(), User.name)
+        .order_by(count.desc(), sa.nulls_last(User.name.asc()))
     )
     return list(records.session.execute(query))

@@ -8,6 +8,13 @@ A data file is YAML: a list of entries ::
       values:
         name: IT
         parent_id: {ref: crm.industry_root}   # another seeded record's id
+        owner_id: {user: alice}                # a user's id, by login
+        due_date: {days: 3}                    # the date 3 days after the load (-3: before)
+        start_at: {days: 1, at: "10:30"}       # a UTC date and time, relative to the load
+
+Users are referred to by login because they are not seeded records and have
+no external id; relative dates keep demo activities current ("overdue",
+"next week") on whatever day the demo is loaded.
 
 Loading creates missing records, and on upgrade updates the ones it created
 unless they are ``noupdate`` or an admin edited them since (a value differs
@@ -17,13 +24,14 @@ from what was loaded last). Records the add-on stops shipping are deleted by
 from __future__ import annotations
 
 import logging
+from datetime import datetime, time, timedelta, timezone
 
 import sqlalchemy as sa
 import yaml
 
 from core.addons.manifest import Manifest
 from core.errors import AddonError, FlowcaseError, RecordNotFound
-from core.models import ExternalId
+from core.models import ExternalId, User
 from core.values import to_json
 
 log = logging.getLogger(__name__)
@@ -62,11 +70,34 @@ def ref(session, full_key: str, default_addon: str = "") -> int:
     return row.record_id
 
 
+def user_id(session, login: str) -> int:
+    """The id of the user with ``login``; raises :class:`AddonError` when there is none."""
+    found = session.scalar(sa.select(User.id).where(User.login == login))
+    if found is None:
+        raise AddonError(f"no user with login '{login}' (demo users are created by `flowcase demo`)")
+    return found
+
+
+def relative_moment(days, at: str | None = None):
+    """Today (UTC) plus ``days``: a date, or with ``at`` ("HH:MM") a UTC datetime."""
+    try:
+        day = datetime.now(timezone.utc).date() + timedelta(days=int(days))
+        if at is None:
+            return day
+        return datetime.combine(day, time.fromisoformat(str(at)), tzinfo=timezone.utc)
+    except (TypeError, ValueError) as exc:
+        raise AddonError(f"bad relative date {{days: {days!r}, at: {at!r}}}: {exc}") from exc
+
+
 def _resolve(records, addon: str, values: dict) -> dict:
     resolved = {}
     for field, value in values.items():
         if isinstance(value, dict) and set(value) == {"ref"}:
             value = ref(records.session, value["ref"], addon)
+        elif isinstance(value, dict) and set(value) == {"user"}:
+            value = user_id(records.session, str(value["user"]))
+        elif isinstance(value, dict) and set(value) in ({"days"}, {"days", "at"}):
+            value = relative_moment(value["days"], value.get("at"))
         resolved[field] = value
     return resolved
 
@@ -123,7 +154,12 @@ def _load_entry(records, addon, entry, key, noupdate_all) -> None:
 
 
 def _delete_seeded(records, xid: ExternalId) -> None:
-    """Delete one seeded record; one still referenced by user data is kept and only forgotten."""
+    """Delete one seeded record and its external id.
+
+    A record still referenced by user data is kept, and so is its external id:
+    a reinstall over kept tables then adopts it instead of seeding a duplicate
+    (which a unique code would refuse), and a later upgrade tries again.
+    """
     savepoint = records.session.begin_nested()
     try:
         if xid.section in records.state.sections:
@@ -135,6 +171,7 @@ def _delete_seeded(records, xid: ExternalId) -> None:
     except FlowcaseError as exc:
         savepoint.rollback()
         log.warning("kept %s (%s #%s): %s", xid.full_key, xid.section, xid.record_id, exc)
+        return
     records.session.delete(xid)
 
 
@@ -153,3 +190,8 @@ def remove_stale(records, addon: str, keep: set[str]) -> list[str]:
 def remove_all(records, addon: str) -> int:
     """Delete every record the add-on seeded (uninstall)."""
     return len(remove_stale(records, addon, set()))
+
+
+def forget_all(records, addon: str) -> None:
+    """Drop the add-on's remaining external ids once its tables are gone (their ids mean nothing now)."""
+    records.session.execute(sa.delete(ExternalId).where(ExternalId.addon == addon))

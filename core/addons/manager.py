@@ -149,6 +149,7 @@ class AddonManager:
             data.remove_all(records, name)
             if drop_data:
                 downgrade_branch(self.session.connection(), self.manifests, name)
+                data.forget_all(records, name)
             self._set(name, AddonStatus.UNINSTALLED, None)
         self.state.activate([n for n in previous if n != name])
         log.info("uninstalled %s%s", name, " and dropped its tables" if drop_data else "")

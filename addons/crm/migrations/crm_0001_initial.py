@@ -19,8 +19,9 @@ def _record_columns(table: str) -> list:
     return [
         sa.Column("id", sa.Integer, nullable=False),
         sa.Column("version", sa.Integer, nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True)),
-        sa.Column("updated_at", sa.DateTime(timezone=True)),
+        # NOT NULL as RecordMixin declares them (``Mapped[datetime]``); the mixin always fills them.
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("custom", sa.JSON, nullable=False),
         sa.Column("created_by_id", sa.Integer, sa.ForeignKey(
             "core_user.id", name=f"fk_{table}_created_by_id_core_user", ondelete="SET NULL")),
