@@ -61,7 +61,7 @@ def _table(name: str) -> sa.Table | None:
 def activity_list(ctx: BenchContext, page: int) -> Scenario:
     name, title = f"list_activities_p{page}", f"Activities list page {page}: owner + open, sorted by due date"
     activity = _table("crm_activity")
-    if activity is None or "activity" not in ctx.state.sections or not ctx.has_route("/<section>"):
+    if activity is None or "activity" not in ctx.state.sections or not ctx.has_route("/<section_name>/"):
         return Scenario(name, title, unavailable="needs the crm add-on and the section list pages")
     owner = db.session.scalar(sa.select(activity.c.owner_id).where(activity.c.owner_id.is_not(None)).limit(1))
     url = f"/activity/?f.owner_id={owner}&f.status=open&sort=due_date&page={page}"
@@ -81,7 +81,7 @@ def activity_list(ctx: BenchContext, page: int) -> Scenario:
 def account_card(ctx: BenchContext) -> Scenario:
     name, title = "card_account", "Account card with contacts and activities"
     account, contact, activity = _table("crm_account"), _table("crm_contact"), _table("crm_activity")
-    if account is None or "account" not in ctx.state.sections or not ctx.has_route("/<section>"):
+    if account is None or "account" not in ctx.state.sections or not ctx.has_route("/<section_name>/"):
         return Scenario(name, title, unavailable="needs the crm add-on and the section cards")
     account_id = db.session.scalar(
         sa.select(activity.c.account_id).where(activity.c.account_id.is_not(None)).order_by(activity.c.id.desc()).limit(1)
