@@ -1,0 +1,32 @@
+"""`flowcase bench` cannot rot: a tiny dataset, every scenario measured or reported unavailable."""
+import json
+
+from core.bench.stats import measure
+
+
+def test_measure_reports_median_p95_and_max():
+    calls = []
+    timing = measure(lambda: calls.append(1), repeat=5, warmup=2)
+    assert len(calls) == 7 and timing.runs == 5
+    assert 0 <= timing.median_ms <= timing.p95_ms <= timing.max_ms
+
+
+def test_bench_generates_data_and_measures_each_scenario_beside_its_floor(make_app, database, tmp_path):
+    app = make_app()
+    out = tmp_path / "bench.json"
+    result = app.test_cli_runner().invoke(args=[
+        "flowcase", "bench", "--scale", "30", "--repeat", "2", "--database", database.url, "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text())
+    assert report["rows"]["crm_account"] == 30 and report["rows"]["crm_activity"] > 200
+    by_name = {s["name"]: s for s in report["scenarios"]}
+    for name in ("list_activities_p1", "list_activities_p200", "card_account"):
+        scenario = by_name[name]
+        assert scenario["status"] == "ok", scenario
+        assert scenario["timing"]["median_ms"] > 0 and scenario["floor"]["median_ms"] > 0 and scenario["ratio"] > 0
+    assert by_name["odata_filter_count"]["status"] == "not available"
+    assert report["peak_rss_mb"] > 0
+    # A second run reuses the dataset instead of generating it again.
+    again = app.test_cli_runner().invoke(args=[
+        "flowcase", "bench", "--scale", "30", "--repeat", "1", "--only", "card_account", "--database", database.url])
+    assert again.exit_code == 0 and "generating" not in again.output and "card_account" in again.output
