@@ -68,7 +68,6 @@ def list_view(section_name: str):
         found = list_query.page_rows(records, section, stmt, list_args) if count else []
     except ValidationError as error:
         # A hand-typed filter or sort is the user's mistake: show it on the page, never a 500.
-        records.session.rollback()
         context["error"] = error
         return render_section("list", section, status=400, **context)
     context.update(count=count, capped=capped, page=list_args.page,
