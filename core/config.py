@@ -29,7 +29,7 @@ class DefaultConfig:
     #: Whether add-ons from the ``flowcase.addons`` entry-point group are discovered.
     FLOWCASE_USE_ENTRY_POINTS: bool = True
     #: Add-ons ``flowcase init`` installs (with their dependencies).
-    FLOWCASE_DEFAULT_ADDONS: list[str] = []
+    FLOWCASE_DEFAULT_ADDONS: list[str] = ["crm"]
     #: Run jobs inline instead of queueing them (tests, single-process demos).
     FLOWCASE_JOBS_IMMEDIATE: bool = False
     #: Name of the theme folder under themes/ whose templates win over add-ons'.
