@@ -40,9 +40,9 @@ def create_app(config: dict | None = None) -> Flask:
     state.huey = make_huey(app)
     with app.app_context():
         with db.engine.connect() as connection:
-            installed = state.installed_names(connection)
-    state.activate(installed)
+            state.refresh_if_changed(connection)
     bind_tasks(state)
+    web.configure_addon_refresh(app, state)
 
     # Pages: blueprints from the core and add-ons, templates, security headers, errors.
     web.configure_templates(app, state)

@@ -52,6 +52,8 @@ class DefaultConfig:
     SQLALCHEMY_TRACK_MODIFICATIONS: bool = False
     #: Bootstrap's CSS and JS come from this server, never a CDN (offline deployments).
     BOOTSTRAP_SERVE_LOCAL: bool = True
+    #: How often (seconds) a web process checks for add-ons installed by another process.
+    FLOWCASE_ADDON_CHECK_SECONDS: float = 2.0
     #: Queue name in Redis or the SQLite job file; tests give each run its own.
     FLOWCASE_QUEUE_NAME: str = "flowcase"
 
@@ -62,6 +64,8 @@ def _coerce(raw: str, default):
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     if isinstance(default, int):
         return int(raw)
+    if isinstance(default, float):
+        return float(raw)
     if isinstance(default, list):
         raw = raw.strip()
         if raw.startswith("["):

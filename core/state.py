@@ -19,25 +19,39 @@ class FlowcaseState:
     def __init__(self, app):
         self.app = app
         self.manifests: dict[str, Manifest] = discover(app.config)
-        self.active: list[str] = []
-        self.pm = make_plugin_manager([])
-        self.sections = SectionRegistry()
-        self.actions: dict = {}
-        self.jobs: dict = {}
-        self.periodic_jobs: list = []
-        self.menus: list = []
         self.huey = None
+        #: (name, version) pairs installed when the state was last activated from the database.
+        self.signature: tuple = ()
+        #: monotonic time of the last check for add-on changes made by other processes.
+        self.checked_at = 0.0
+        self.activate([])  # the core's own hooks, until the database says more
 
-    def installed_names(self, connection) -> list[str]:
-        """Names of add-ons the database says are installed (none before ``flowcase init``)."""
+    def installed_signature(self, connection) -> tuple:
+        """What the database says is installed, with versions: changes when any process installs or removes."""
         from core.models import AddonState, AddonStatus
 
         if not sa.inspect(connection).has_table(AddonState.__tablename__):
-            return []
+            return ()
         rows = connection.execute(
-            sa.select(AddonState.name).where(AddonState.state.in_([AddonStatus.INSTALLED, AddonStatus.TO_UPGRADE]))
-        ).scalars()
-        return list(rows)
+            sa.select(AddonState.name, AddonState.installed_version)
+            .where(AddonState.state.in_([AddonStatus.INSTALLED, AddonStatus.TO_UPGRADE]))
+            .order_by(AddonState.name)
+        ).all()
+        return tuple((name, version) for name, version in rows)
+
+    def refresh_if_changed(self, connection) -> bool:
+        """Re-activate when another process (CLI, another worker) installed or removed add-ons.
+
+        Sections, hooks, actions and jobs follow at once; add-ons' own
+        blueprints need a restart, because Flask cannot add routes to an app
+        that has served requests (the generic section pages cover new sections).
+        """
+        signature = self.installed_signature(connection)
+        if signature == self.signature:
+            return False
+        self.activate([name for name, _ in signature])
+        self.signature = signature
+        return True
 
     def activate(self, names: list[str]) -> None:
         """Register exactly these add-ons' hooks (dependency order) and rebuild what comes from hooks."""

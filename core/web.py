@@ -88,6 +88,23 @@ def configure_templates(app, state) -> None:
     app.jinja_env.globals["flowcase"] = state
 
 
+def configure_addon_refresh(app, state) -> None:
+    """Every few seconds a request checks whether another process changed the installed add-ons."""
+    import time
+
+    interval = app.config.get("FLOWCASE_ADDON_CHECK_SECONDS", 2.0)
+
+    @app.before_request
+    def refresh_addons():
+        now = time.monotonic()
+        if now - state.checked_at < interval:
+            return
+        state.checked_at = now
+        from core.extensions import db
+
+        state.refresh_if_changed(db.session.connection())
+
+
 def configure_security_headers(app) -> None:
     @app.after_request
     def security_headers(response):
