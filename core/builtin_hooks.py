@@ -18,3 +18,10 @@ def flowcase_register_jobs(app):
     from core.jobs import ping_job
 
     return {"core.ping": ping_job}
+
+# Custom fields (the section wizard): their section and the rules on definitions.
+from core.custom_field_hooks import (  # noqa: E402,F401
+    custom_fields_are_for_superusers, custom_fields_hidden_from_users, forget_definitions_after_create,
+    forget_definitions_after_delete, forget_definitions_after_update, register_custom_field_section,
+    validate_custom_field,
+)
