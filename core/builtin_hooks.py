@@ -25,3 +25,6 @@ from core.custom_field_hooks import (  # noqa: E402,F401
     forget_definitions_after_delete, forget_definitions_after_update, register_custom_field_section,
     validate_custom_field,
 )
+
+# The REST API at /api/v1 and its API keys page.
+from core.api.hooks import register_api_admin_views, register_api_blueprint  # noqa: E402,F401

@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, FlaskGroup
 
+from core.api.cli import apikey_group
 from core.bench.command import bench_command
 from core.errors import FlowcaseError
 
@@ -172,6 +173,7 @@ def jobs_run_periodic():
 
 
 flowcase_cli.add_command(bench_command)
+flowcase_cli.add_command(apikey_group)
 
 
 def main() -> None:

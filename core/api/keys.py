@@ -1,0 +1,83 @@
+"""Issuing, checking and revoking API keys.
+
+A key is ``fc_`` + 8 public characters + ``_`` + 43 secret ones (256 random
+bits). Only its SHA-256 is stored. A fast hash is right here, unlike for
+passwords: a slow hash (scrypt) defends low-entropy secrets against guessing,
+while a 256-bit random token cannot be guessed however fast the hash is, and
+checking a key on every API request must stay cheap. The hash is the lookup
+key, so finding a key is one indexed query and no key is compared by hand.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from core.db import utcnow
+from core.errors import FlowcaseError
+from core.extensions import db
+from core.models import ApiKey, User
+
+KEY_PREFIX = "fc_"
+#: ``last_used_at`` is written at most this often per key, so reads do not become writes.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def hash_key(token: str) -> str:
+    """The stored form of a key: hex SHA-256 of the whole token."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_key(user: User, name: str = "") -> tuple[ApiKey, str]:
+    """Make a key for ``user`` and commit it; returns ``(row, token)``: the token exists nowhere else."""
+    public = secrets.token_hex(4)
+    token = f"{KEY_PREFIX}{public}_{secrets.token_urlsafe(32)}"
+    key = ApiKey(user_id=user.id, name=name or "", prefix=f"{KEY_PREFIX}{public}", key_hash=hash_key(token))
+    db.session.add(key)
+    db.session.commit()
+    return key, token
+
+
+def revoke_key(key_id: int) -> ApiKey:
+    """Revoke a key by id (idempotent); the next request with it gets 401."""
+    key = db.session.get(ApiKey, key_id)
+    if key is None:
+        raise FlowcaseError(f"no API key with id {key_id}")
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+        db.session.commit()
+    return key
+
+
+def user_for_token(token: str) -> User | None:
+    """The active user a valid, unrevoked key belongs to, or None; notes the key's use."""
+    if not token or not token.startswith(KEY_PREFIX) or len(token) > 200:
+        return None
+    table = ApiKey.__table__
+    now = utcnow()
+    # A connection of its own: the last-used write commits at once and never
+    # becomes part of (or waits for) the request's own transaction.
+    with db.engine.begin() as conn:
+        row = conn.execute(
+            sa.select(table.c.id, table.c.user_id, table.c.last_used_at)
+            .where(table.c.key_hash == hash_key(token), table.c.revoked_at.is_(None))
+        ).first()
+        if row is None:
+            return None
+        last = row.last_used_at
+        if last is not None and last.tzinfo is None:  # SQLite returns naive UTC
+            last = last.replace(tzinfo=now.tzinfo)
+        if last is None or now - last >= LAST_USED_RESOLUTION:
+            conn.execute(sa.update(table).where(table.c.id == row.id).values(last_used_at=now))
+    user = db.session.get(User, row.user_id)
+    return user if user is not None and user.active else None
+
+
+def keys_of(user_id: int | None = None) -> list[ApiKey]:
+    """Keys (newest first), all or one user's."""
+    stmt = sa.select(ApiKey).order_by(ApiKey.id.desc())
+    if user_id is not None:
+        stmt = stmt.where(ApiKey.user_id == user_id)
+    return list(db.session.scalars(stmt))

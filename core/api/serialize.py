@@ -1,0 +1,130 @@
+"""Records as JSON objects, and incoming JSON checked against the section's field types.
+
+The values a JSON body may carry are stricter than what pages accept: a page
+posts every value as text, while an API client that sends ``{"amount": [1]}``
+or ``{"name": {"a": 1}}`` has a bug it should hear about, not a value quietly
+turned into a string. After the JSON type check the records service coerces
+(dates from ISO text, decimals from numbers or text) as on every other door.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from core.errors import ValidationError
+from core.sections import FieldInfo, Section
+from core.values import to_json
+
+#: Columns every record has, served read-only.
+SYSTEM_FIELDS = ("id", "version", "created_at", "updated_at", "created_by_id", "updated_by_id")
+
+#: JSON types each field type accepts (None is always accepted; the service checks required fields).
+_ACCEPTS = {
+    "string": (str,), "text": (str,),
+    "integer": (int,), "lookup": (int,),
+    "decimal": (int, float, str),
+    "boolean": (bool,),
+    "date": (str,), "datetime": (str,),
+    "choice": (str, int),
+}
+_TYPE_MESSAGES = {
+    "string": _l("must be a string"), "text": _l("must be a string"),
+    "integer": _l("must be a whole number"), "lookup": _l("must be the id of a record (a whole number)"),
+    "decimal": _l("must be a number"), "boolean": _l("must be true or false"),
+    "date": _l("must be a date as a string (YYYY-MM-DD)"),
+    "datetime": _l("must be a date and time as an ISO 8601 string"),
+    "choice": _l("must be one of the allowed values"),
+}
+
+
+def writable_fields(section: Section) -> dict[str, FieldInfo]:
+    """Fields a client may write: own and extension fields by path."""
+    return {info.path: info for info in section.fields()}
+
+
+def readable_paths(section: Section) -> list[str]:
+    """Every key a record's JSON object has, in order."""
+    return [*[p for p in SYSTEM_FIELDS if p in section.table.c], *writable_fields(section)]
+
+
+def check_body(section: Section, body: dict, ignore: tuple = ()) -> dict:
+    """Check an incoming object's keys and JSON types; return the values to write.
+
+    :param ignore: keys handled by the caller (``version``).
+    :raises ValidationError: every unknown, read-only or wrongly typed field at once.
+    """
+    fields = writable_fields(section)
+    errors: dict[str, list] = {}
+    values = {}
+    for key, value in body.items():
+        if key in ignore:
+            continue
+        info = fields.get(key)
+        if info is None:
+            message = _l("is read-only") if key in SYSTEM_FIELDS else _l("unknown field of %(section)s", section=section.title)
+            errors[key] = [message]
+            continue
+        accepted = _ACCEPTS.get(info.type)
+        if value is not None and accepted is not None:
+            wrong = not isinstance(value, accepted) or (isinstance(value, bool) and bool not in accepted)
+            if wrong:
+                errors[key] = [_TYPE_MESSAGES[info.type]]
+                continue
+        values[key] = value
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def parse_fields_param(section: Section, text: str | None) -> list[str] | None:
+    """``?fields=a,b`` as a list of paths (``id`` always included); None means all."""
+    if not text:
+        return None
+    available = readable_paths(section)
+    wanted = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [p for p in wanted if p not in available]
+    if unknown:
+        raise ValidationError({"fields": [_l("unknown fields: %(names)s", names=", ".join(unknown))]})
+    return ["id", *[p for p in wanted if p != "id"]]
+
+
+def _json_value(value):
+    if isinstance(value, Decimal):
+        return str(value)  # exact: a float would round money
+    return to_json(value)
+
+
+def dump_records(session, section: Section, rows: list, fields: list[str] | None = None) -> list[dict]:
+    """JSON objects of ``rows``; extension rows are loaded with one query per extension, not per record."""
+    wanted = fields or readable_paths(section)
+    infos = writable_fields(section)
+    ids = [row.id for row in rows]
+    ext_rows: dict = {}
+    for extension in section.extensions:
+        if ids and any(infos.get(p) is not None and infos[p].extension is extension for p in wanted):
+            found = session.scalars(sa.select(extension.model).where(extension.model.id.in_(ids))).all()
+            ext_rows[extension] = {r.id: r for r in found}
+    result = []
+    for row in rows:
+        item = {}
+        for path in wanted:
+            info = infos.get(path)
+            if info is None:  # a system column
+                value = getattr(row, path)
+            elif info.extension is not None:
+                ext = ext_rows.get(info.extension, {}).get(row.id)
+                value = getattr(ext, info.name) if ext is not None else None
+            elif getattr(info, "custom", False):  # admin-defined field kept in the JSON column
+                value = (getattr(row, "custom", None) or {}).get(info.name)
+            else:
+                value = getattr(row, path)
+            item[path] = _json_value(value)
+        result.append(item)
+    return result
+
+
+def dump_record(session, section: Section, record, fields: list[str] | None = None) -> dict:
+    """The JSON object of one record."""
+    return dump_records(session, section, [record], fields)[0]
