@@ -19,6 +19,16 @@ def flowcase_register_jobs(app):
 
     return {"core.ping": ping_job}
 
+
+@hookimpl
+def flowcase_record_validate(event):
+    """Cascading lookups (``Section.cascades``): a child must belong to the chosen parent."""
+    if not event.section.cascades:
+        return None
+    from core.cascades import check
+
+    return check(event)
+
 # Custom fields (the section wizard): their section and the rules on definitions.
 from core.custom_field_hooks import (  # noqa: E402,F401
     custom_fields_are_for_superusers, custom_fields_hidden_from_users, forget_definitions_after_create,

@@ -124,6 +124,16 @@ class Section:
     #: are ignored on save. Give it a ``HiddenField`` named ``version`` to keep the
     #: optimistic lock. ``None``: the pages generate the form from :meth:`fields`.
     form_class: type | None = None
+    #: Cascading lookups: ``{"district_id": {"parent": "region_id", "by": "region_id"}}``
+    #: means the district chosen must be one whose own ``region_id`` equals this
+    #: record's ``region_id``. Generated forms offer only the districts of the chosen
+    #: region (through the target section's typeahead, rights applied) and choosing a
+    #: district fills the region in; chains work link by link (city → district →
+    #: region). The records service refuses a mismatched pair on every door with a
+    #: readable message. Keys and ``parent`` are the section's own lookup columns;
+    #: ``by`` is a column of the child's target table (default: the parent's name).
+    #: See :mod:`core.cascades`.
+    cascades: dict[str, dict] = field(default_factory=dict)
     #: Filled by the registry.
     addon: str = ""
     extensions: list[SectionExtension] = field(default_factory=list)

@@ -123,11 +123,23 @@ def delete(section_name: str, record_id: int):
 @bp.route("/<section_name>/lookup")
 @login_required
 def lookup(section_name: str):
-    """Typeahead: ``[{id, text}]`` of the section's records matching ``?q=``, through its rights-limited select."""
+    """Typeahead: ``[{id, text}]`` of the section's records matching ``?q=``, through its rights-limited select.
+
+    Cascading lookups add ``?f.<field>=<value>`` (only records with that value,
+    e.g. the districts of a region), ``?id=<id>`` (one record), ``?fields=a,b``
+    (each item gets ``values: {a: ..., b: ...}``, e.g. a district's region) and
+    ``?limit=`` (at most :data:`~core.ui.cascades.CASCADE_SELECT_LIMIT`).
+    A bad field is a 400 with ``{"error": message}``.
+    """
+    from core.ui.cascades import lookup_narrowing
+
     section = section_or_404(section_name)
     records = current_records()
     q = (request.args.get("q") or "").strip()
-    stmt = records.select(section)
+    try:
+        stmt, extra, limit = lookup_narrowing(records, section, request.args, LOOKUP_RESULTS)
+    except ValidationError as error:
+        return jsonify({"error": str(error)}), 400
     if q:
         fields = filterable_fields(section)
         paths = [p for p in (section.search_fields or [section.title_field])
@@ -138,5 +150,8 @@ def lookup(section_name: str):
         stmt = stmt.where(compile_filter(section, {"any": terms}, records.user, records=records))
     title = section.table.c.get(section.title_field)
     order = [title, section.table.c.id] if title is not None else [section.table.c.id]
-    found = records.session.scalars(stmt.order_by(*order).limit(LOOKUP_RESULTS))
-    return jsonify([{"id": r.id, "text": section.display_name(r)} for r in found])
+    found = list(records.session.scalars(stmt.order_by(*order).limit(limit)))
+    return jsonify([
+        {"id": r.id, "text": section.display_name(r), **({"values": {f: getattr(r, f) for f in extra}} if extra else {})}
+        for r in found
+    ])

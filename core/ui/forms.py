@@ -107,7 +107,12 @@ def build_form(section: Section, records: Records, fields: list[FieldInfo], init
         form_field = _form_field(records, info, initial.get(info.path))
         if form_field is not None:
             setattr(SectionForm, field_name(info.path), form_field)
-    return SectionForm(data=data) if formdata is None else SectionForm(formdata=formdata, data=data)
+    form = SectionForm(data=data) if formdata is None else SectionForm(formdata=formdata, data=data)
+    if section.cascades:
+        from core.ui.cascades import apply_cascades
+
+        apply_cascades(section, records, form)
+    return form
 
 
 def form_values(section: Section, form: FlaskForm) -> dict:

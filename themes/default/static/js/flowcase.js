@@ -18,7 +18,8 @@
   });
 
   // Lookup typeahead: the search box fills a datalist from /<section>/lookup?q=
-  // and, when a suggestion is picked, puts its id into the lookup's id input.
+  // and, when a suggestion is picked, puts its id into the lookup's id input
+  // (narrowed by the parent's value when the lookup cascades, see below).
   document.querySelectorAll("[data-fc-lookup-for]").forEach(function (input) {
     var target = document.getElementById(input.getAttribute("data-fc-lookup-for"));
     var list = document.getElementById(input.getAttribute("list"));
@@ -26,10 +27,14 @@
     var timer = null;
     input.addEventListener("input", function () {
       var picked = Array.prototype.find.call(list.options, function (o) { return o.value === input.value; });
-      if (picked) { target.value = picked.getAttribute("data-id"); return; }
+      if (picked) {
+        target.value = picked.getAttribute("data-id");
+        target.dispatchEvent(new Event("change", { bubbles: true }));
+        return;
+      }
       clearTimeout(timer);
       timer = setTimeout(function () {
-        fetch(url + "?q=" + encodeURIComponent(input.value), { headers: { "Accept": "application/json" } })
+        fetch(url + "?q=" + encodeURIComponent(input.value) + cascadeFilter(target), { headers: { "Accept": "application/json" } })
           .then(function (response) { return response.ok ? response.json() : []; })
           .then(function (items) {
             list.innerHTML = "";
@@ -42,5 +47,105 @@
           });
       }, 200);
     });
+  });
+
+  // Cascading lookups (Section.cascades). A child lookup input carries
+  // data-fc-cascade-parent (the parent input's id), data-fc-cascade-by (the field
+  // of the child's records that must equal the parent) and data-fc-cascade-url
+  // (the child section's typeahead). Changing a parent reloads its children's
+  // choices; picking a child fills its parent, which fills its own parent, ...
+  // Without JavaScript the server does the same on submit.
+  var CHANGE = function () { return new Event("change", { bubbles: true }); };
+
+  function getJSON(url) {
+    return fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : []; });
+  }
+
+  function cascadeFilter(child) {
+    var parentId = child && child.getAttribute("data-fc-cascade-parent");
+    var parent = parentId && document.getElementById(parentId);
+    if (!parent || !parent.value) return "";
+    return "&f." + encodeURIComponent(child.getAttribute("data-fc-cascade-by")) + "=" + encodeURIComponent(parent.value);
+  }
+
+  function searchBox(input) {
+    return document.querySelector('[data-fc-lookup-for="' + input.id + '"]');
+  }
+
+  function hasOption(select, value) {
+    return Array.prototype.some.call(select.options, function (o) { return o.value === String(value); });
+  }
+
+  function setValue(input, id, text) {
+    if (input.tagName === "SELECT" && !hasOption(input, id)) {
+      var option = document.createElement("option");
+      option.value = id;
+      option.textContent = text;
+      input.appendChild(option);
+    } else if (input.tagName !== "SELECT" && searchBox(input)) {
+      searchBox(input).value = text;
+    }
+    input.value = id;
+    input.dispatchEvent(CHANGE());
+  }
+
+  function clearValue(input) {
+    if (!input.value) return;
+    input.value = "";
+    if (searchBox(input)) searchBox(input).value = "";
+    input.dispatchEvent(CHANGE());
+  }
+
+  function fillParent(child) {
+    var parent = document.getElementById(child.getAttribute("data-fc-cascade-parent"));
+    var url = child.getAttribute("data-fc-cascade-url");
+    var by = child.getAttribute("data-fc-cascade-by");
+    if (!parent || !url || !child.value) return;
+    getJSON(url + "?id=" + encodeURIComponent(child.value) + "&fields=" + encodeURIComponent(by)).then(function (items) {
+      var value = items.length && items[0].values ? items[0].values[by] : null;
+      if (value === null || value === undefined || String(value) === parent.value) return;
+      if (parent.tagName === "SELECT" && hasOption(parent, value)) { setValue(parent, value, ""); return; }
+      var parentUrl = parent.getAttribute("data-fc-cascade-url") || parent.getAttribute("data-fc-lookup");
+      if (!parentUrl) { setValue(parent, value, "#" + value); return; }
+      getJSON(parentUrl + "?id=" + encodeURIComponent(value)).then(function (found) {
+        setValue(parent, value, found.length ? found[0].text : "#" + value);
+      });
+    });
+  }
+
+  function refreshChildren(parent) {
+    document.querySelectorAll('[data-fc-cascade-parent="' + parent.id + '"]').forEach(function (child) {
+      var url = child.getAttribute("data-fc-cascade-url");
+      if (!parent.value) clearValue(child);  // no parent, no child: it would fill the parent straight back
+      if (!url) return;
+      if (child.tagName === "SELECT") {
+        getJSON(url + "?limit=200" + cascadeFilter(child)).then(function (items) {
+          var keep = child.value;
+          var blank = document.createElement("option");
+          blank.value = "";
+          blank.textContent = "—";
+          child.replaceChildren(blank);
+          items.forEach(function (item) {
+            var option = document.createElement("option");
+            option.value = item.id;
+            option.textContent = item.text;
+            child.appendChild(option);
+          });
+          if (keep && hasOption(child, keep)) { child.value = keep; } else { child.value = ""; if (keep) child.dispatchEvent(CHANGE()); }
+        });
+      } else if (child.value && parent.value) {
+        getJSON(url + "?id=" + encodeURIComponent(child.value) + cascadeFilter(child)).then(function (items) {
+          if (!items.length) clearValue(child);
+        });
+      }
+    });
+  }
+
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.id || !input.form) return;
+    if (input.hasAttribute("data-fc-cascade-parent")) fillParent(input);
+    refreshChildren(input);
   });
 })();
