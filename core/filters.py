@@ -9,7 +9,8 @@ A tree is made of three kinds of node::
 
 Field paths are a section's own fields (``name``), its system columns (``id``,
 ``created_at``, ...), extension fields (``fx_ext.colour``, compiled to an
-``EXISTS`` on the extension table), or one step through a lookup
+``EXISTS`` on the extension table), custom fields (``custom.region_code``,
+a typed JSON element of the record's ``custom`` column), or one step through a lookup
 (``account_id.name``, compiled to ``account_id IN (SELECT id FROM ...)``).
 
 Ops: ``eq ne lt le gt ge in not_in contains icontains startswith is_null
@@ -42,6 +43,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
+from core import custom_fields
 from core.errors import ValidationError
 from core.sections import FieldInfo, Section, _field_type, _referred_table
 from core.values import BadValue, coerce
@@ -196,6 +198,9 @@ class _Compiler:
             fields = self._fields[section.name] = filterable_fields(section)
         info = fields.get(path)
         if info is not None:
+            if info.custom:  # JSON element of the record's ``custom`` column, cast to the field's type
+                element = custom_fields.sql_value(section, info)
+                return _Target(info, element, lambda cond: sa.and_(element.is_not(None), cond))
             if info.extension is None:
                 column = info.column
                 return _Target(info, column, lambda cond: _two_valued(column, cond))
@@ -306,6 +311,8 @@ class _Compiler:
         items = [self.value(info, path, item, "in") for item in value]
         if any(item is None for item in items):
             return None
+        if info.custom:
+            items = [custom_fields.sql_operand(info, item) for item in items]
         return column.in_(items)
 
     def compare(self, info, column, op, value) -> sa.ColumnElement[bool]:
@@ -313,6 +320,8 @@ class _Compiler:
         if info.type == "datetime" and isinstance(value, date) and not isinstance(value, datetime):
             start = datetime.combine(value, time(), tzinfo=timezone.utc)
             end = start + timedelta(days=1)
+            if info.custom:  # stored as ISO text: compare text with text
+                start, end = custom_fields.sql_operand(info, start), custom_fields.sql_operand(info, end)
             return {
                 "eq": sa.and_(column >= start, column < end),
                 "lt": column < start, "le": column < end,
@@ -320,6 +329,8 @@ class _Compiler:
             }[op]
         if isinstance(value, datetime) and value.tzinfo is not None:
             value = value.astimezone(timezone.utc)  # stored in UTC; SQLite compares the text
+        if info.custom:
+            value = custom_fields.sql_operand(info, value)
         return {"eq": column == value, "lt": column < value, "le": column <= value,
                 "gt": column > value, "ge": column >= value}[op]
 

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from core import custom_fields
 from core.db import utcnow
 from core.errors import AccessDenied, ConflictError, RecordNotFound, ValidationError
 from core.models import ChangeLog
@@ -201,6 +202,8 @@ class Records:
             row = self.extension_row(extension, record)
             for info in extension.fields():
                 values[info.path] = getattr(row, info.name) if row is not None else None
+        for info in section.custom_fields():
+            values[info.path] = custom_fields.value_of(record, info)
         return values
 
     # -- writes --------------------------------------------------------------
@@ -253,7 +256,7 @@ class Records:
                     old = getattr(row, name)
                     if not same(old, value):
                         changes[f"{extension.prefix}.{name}"] = (old, value)
-            self._require(section, record)
+            self._require(section, record, custom_paths=set(own))
             event = RecordEvent(self, section, record, "update", values={**own, **_flatten(ext)}, changes=changes)
             if not changes:
                 return record
@@ -321,6 +324,8 @@ class Records:
         errors: dict[str, list] = {}
         own_fields = {info.path: info for info in section.own_fields()}
         ext_fields = {info.path: info for extension in section.extensions for info in extension.fields()}
+        if any(str(path).startswith(custom_fields.PREFIX) for path in values):
+            own_fields.update((info.path, info) for info in section.custom_fields())
         for path, raw in values.items():
             info = own_fields.get(path) or ext_fields.get(path)
             if info is None:
@@ -343,25 +348,62 @@ class Records:
         return own, dict(ext)
 
     def _exists(self, info, value) -> bool:
+        if info.custom:  # a custom lookup names its target section, not a foreign key
+            target_table = self.state.sections.get(info.target_section).table
+            return self.session.execute(
+                sa.select(sa.literal(1)).select_from(target_table).where(target_table.c.id == value)).first() is not None
         fk = next(iter(info.column.foreign_keys))
         target = fk.column
         return self.session.execute(sa.select(sa.literal(1)).select_from(target.table).where(target == value)).first() is not None
 
     def _assign(self, section: Section, record, own: dict) -> dict:
         changes = {}
+        custom = {path: value for path, value in own.items() if path.startswith(custom_fields.PREFIX)}
+        if custom:
+            changes.update(self._assign_custom(section, record, custom))
         for path, value in own.items():
+            if path in custom:
+                continue
             old = getattr(record, path)
             if not same(old, value):
                 changes[path] = (old, value)
             setattr(record, path, value)
         return changes
 
-    def _require(self, section: Section, record) -> None:
+    def _assign_custom(self, section: Section, record, custom: dict) -> dict:
+        """Write custom-field values into a new ``record.custom`` dict (a new object, so the ORM sees it)."""
+        infos = {info.path: info for info in section.custom_fields()}
+        stored = dict(record.custom or {})
+        changes = {}
+        for path, value in custom.items():
+            info = infos[path]
+            old = custom_fields.from_storage(info, stored.get(info.name))
+            if not same(old, value):
+                changes[path] = (old, value)
+            if value is None:
+                stored.pop(info.name, None)
+            else:
+                stored[info.name] = custom_fields.to_storage(info, value)
+        record.custom = stored
+        return changes
+
+    def _require(self, section: Section, record, custom_paths: set | None = None) -> None:
+        """Required fields must have a value; ``custom_paths``: on update, the custom fields being written.
+
+        A required custom field added after records exist is enforced on new
+        records and whenever it is written, so older records (and add-on data
+        upgrades) can still be saved without it.
+        """
         missing = {
             info.path: [_l("is required")]
             for info in section.own_fields()
             if info.required and getattr(record, info.path) in (None, "")
         }
+        for info in section.custom_fields():
+            if not info.required or (custom_paths is not None and info.path not in custom_paths):
+                continue
+            if custom_fields.value_of(record, info) in (None, ""):
+                missing[info.path] = [_l("is required")]
         if missing:
             raise ValidationError(missing)
 

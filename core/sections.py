@@ -32,6 +32,18 @@ class FieldInfo:
     lookup: str | None = None
     #: The extension this field belongs to, or None for the model's own columns.
     extension: "SectionExtension | None" = None
+    #: True for an admin-defined custom field (``custom.<name>``, kept in the record's JSON ``custom``).
+    custom: bool = False
+    #: The custom field's own type (``money`` where ``type`` says ``decimal``), else None.
+    kind: str | None = None
+    #: Allowed values of a custom ``choice`` field.
+    options: tuple = ()
+    #: The section a custom ``lookup`` field refers to.
+    target_section: str | None = None
+    #: Longest text a custom text field takes.
+    max_length: int | None = None
+    #: ``{stored value: label}`` of a choice field (from :attr:`Section.choices`), or None.
+    choices: dict | None = None
 
     @property
     def name(self) -> str:
@@ -137,6 +149,8 @@ class Section:
     #: Filled by the registry.
     addon: str = ""
     extensions: list[SectionExtension] = field(default_factory=list)
+    #: Filled by the registry: ``callable(section) -> [FieldInfo]`` giving the custom fields.
+    custom_source: Any = field(default=None, repr=False)
 
     def __post_init__(self):
         if self.title_plural is None:
@@ -162,11 +176,21 @@ class Section:
         ]
 
     def fields(self) -> list[FieldInfo]:
-        """Own fields, then every extension's fields."""
+        """Own fields, then every extension's fields, then the database's custom fields."""
         result = self.own_fields()
         for extension in self.extensions:
             result.extend(extension.fields())
+        result.extend(self.custom_fields())
         return result
+
+    def custom_fields(self) -> list[FieldInfo]:
+        """Admin-defined fields (``custom.<name>``) of this section in the current database.
+
+        Read through the registry's ``custom_source`` (see :mod:`core.custom_fields`),
+        so a definition added by another process shows on the next request.
+        """
+        source = self.custom_source
+        return list(source(self)) if source is not None else []
 
     def field(self, path: str) -> FieldInfo | None:
         """The field at ``path`` (``name`` or ``prefix.name``), or None."""
@@ -180,12 +204,23 @@ class Section:
         return str(value) if value not in (None, "") else f"#{record.id}"
 
 
+def _database_custom_fields(section: Section) -> list[FieldInfo]:
+    """The custom fields the current app's database defines for ``section`` (none outside an app)."""
+    from core.custom_fields import fields_for
+
+    return fields_for(section)
+
+
 class SectionRegistry:
     """The sections of one app, built from its installed add-ons' hooks."""
 
-    def __init__(self):
+    def __init__(self, custom_source=None):
+        if custom_source is None:
+            custom_source = _database_custom_fields
         self._sections: dict[str, Section] = {}
         self._by_model: dict[type, Section] = {}
+        #: ``callable(section) -> [FieldInfo]`` of custom fields, given to every section added.
+        self.custom_source = custom_source
 
     def add(self, section: Section, addon: str) -> None:
         other = self._sections.get(section.name)
@@ -195,6 +230,7 @@ class SectionRegistry:
             )
         section.addon = addon
         section.extensions = []
+        section.custom_source = self.custom_source
         self._sections[section.name] = section
         self._by_model[section.model] = section
 

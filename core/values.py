@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime, time, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 
@@ -24,7 +24,7 @@ def coerce(info: FieldInfo, value):
     kind = info.type
     if kind in ("string", "text"):
         text = value if isinstance(value, str) else str(value)
-        length = getattr(info.column.type, "length", None) if info.column is not None else None
+        length = getattr(info.column.type, "length", None) if info.column is not None else info.max_length
         if length and len(text) > length:
             raise BadValue(_l("must be at most %(n)s characters", n=length))
         return text
@@ -49,6 +49,8 @@ def coerce(info: FieldInfo, value):
             raise BadValue(_l("must be a number")) from None
         if not number.is_finite():
             raise BadValue(_l("must be a number"))
+        if info.kind == "money":  # amounts are kept to the cent
+            return number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         return number
     if kind == "boolean":
         if isinstance(value, bool):
@@ -79,6 +81,10 @@ def coerce(info: FieldInfo, value):
             except ValueError:
                 raise BadValue(_l("must be a date and time (YYYY-MM-DD HH:MM)")) from None
         return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    if kind == "choice" and info.custom:
+        if str(value) in info.options:
+            return str(value)
+        raise BadValue(_l("must be one of: %(choices)s", choices=", ".join(info.options)))
     if kind == "choice":
         enum_class = getattr(info.column.type, "enum_class", None)
         allowed = list(getattr(info.column.type, "enums", []))

@@ -18,6 +18,7 @@ from flask import url_for
 from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
 
+from core import custom_fields
 from core.records import Records
 from core.sections import FieldInfo, Section
 from core.state import get_state
@@ -28,6 +29,9 @@ _NAME_COLUMNS = ("name", "title", "login", "code")
 
 def lookup_target(info: FieldInfo) -> tuple[sa.Table, Section | None]:
     """The table a lookup field points to, and its section when there is one."""
+    if info.custom:  # a custom lookup names its target section instead of a foreign key
+        section = get_state().sections.get(info.target_section)
+        return section.table, section
     fk = next(iter(info.column.foreign_keys))
     table = fk.column.table
     return table, get_state().sections.for_table(table.name)
@@ -56,7 +60,7 @@ def lookup_names(records: Records, fields: Iterable[FieldInfo], rows: Iterable[d
     wanted: dict[str, set] = defaultdict(set)
     targets: dict[str, tuple] = {}
     for info in fields:
-        if info.type != "lookup" or info.column is None:
+        if info.type != "lookup" or (info.column is None and not info.custom):
             continue
         table, section = lookup_target(info)
         targets[table.name] = (table, section)
@@ -112,7 +116,12 @@ def format_value(info: FieldInfo, value, names: dict[str, dict] | None = None) -
     """``value`` as text for a page, in the user's locale; lookups by their display name."""
     if value is None or value == "":
         return ""
-    if info.type == "lookup" and info.column is not None:
+    choices = getattr(info, "choices", None)
+    if choices:
+        key = value.value if isinstance(value, enum.Enum) else value
+        if key in choices:
+            return str(choices[key])
+    if info.type == "lookup" and (info.column is not None or info.custom):
         table, _section = lookup_target(info)
         return (names or {}).get(table.name, {}).get(value, f"#{value}")
     if isinstance(value, bool):
@@ -130,7 +139,7 @@ def format_value(info: FieldInfo, value, names: dict[str, dict] | None = None) -
 
 def lookup_link(info: FieldInfo, value) -> tuple[str, int] | None:
     """``(section name, id)`` a lookup value's text should link to, when its target is a section."""
-    if info.type != "lookup" or value is None or info.column is None:
+    if info.type != "lookup" or value is None or (info.column is None and not info.custom):
         return None
     _table, section = lookup_target(info)
     return (section.name, value) if section is not None else None
@@ -147,7 +156,12 @@ def grid_rows(records, section: Section, columns, found) -> list[dict]:
     for record in found:
         row = {"id": record.id}
         for info in columns:
-            row[info.path] = ext.get(record.id, {}).get(info.path) if info.extension is not None else getattr(record, info.path)
+            if info.custom:
+                row[info.path] = custom_fields.value_of(record, info)
+            elif info.extension is not None:
+                row[info.path] = ext.get(record.id, {}).get(info.path)
+            else:
+                row[info.path] = getattr(record, info.path)
         values.append(row)
     names = lookup_names(records, columns, values)
     rows = []

@@ -47,7 +47,7 @@ def _form_field(records: Records, info: FieldInfo, current) -> Field | None:
     kw = {"render_kw": {"required": True}} if info.required and info.type != "boolean" else {}
     kind = info.type
     if kind == "string":
-        length = getattr(info.column.type, "length", None) if info.column is not None else None
+        length = getattr(info.column.type, "length", None) if info.column is not None else info.max_length
         if length:
             kw.setdefault("render_kw", {})["maxlength"] = length
         return StringField(label, **kw)
@@ -64,8 +64,9 @@ def _form_field(records: Records, info: FieldInfo, current) -> Field | None:
     if kind == "datetime":
         return DateTimeLocalField(label, validators=[Optional()], format=_DATETIME_FORMATS, **kw)
     if kind == "choice":
-        enums = list(getattr(info.column.type, "enums", []))
-        choices = ([] if info.required else [SelectChoice("", "—")]) + [SelectChoice(e, e) for e in enums]
+        enums = list(info.options) if info.custom else list(getattr(info.column.type, "enums", []))
+        labels = info.choices or {}  # Section.choices: translated labels, the stored value otherwise
+        choices = ([] if info.required else [SelectChoice("", "—")]) + [SelectChoice(e, labels.get(e, e)) for e in enums]
         return SelectField(label, choices=choices, **kw)
     if kind == "lookup":
         return _lookup_field(records, info, current, label, kw)

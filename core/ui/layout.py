@@ -40,17 +40,21 @@ def card_tabs(section: Section, skip_types: tuple = ("json",), all_fields: bool 
             out["groups"].append({"title": group.get("title"), "fields": infos})
         tabs.append(out)
     if not tabs:
-        own = [info for info in fields.values() if info.extension is None]
+        own = [info for info in fields.values() if info.extension is None and not info.custom]
         tabs.append({"title": _l("Details"), "groups": [{"title": None, "fields": own}]})
         named.update(info.path for info in own)
     if all_fields:
-        rest = [info for info in fields.values() if info.extension is None and info.path not in named]
+        rest = [info for info in fields.values() if info.extension is None and not info.custom and info.path not in named]
         if rest:
             tabs[-1]["groups"].append({"title": _l("Other fields"), "fields": rest})
     for extension in section.extensions:
         rest = [fields[i.path] for i in extension.fields() if i.path in fields and i.path not in named]
         if rest:
             tabs[0]["groups"].append({"title": _extension_title(extension), "fields": rest})
+    # Custom fields an admin added show at once, in a group of their own, unless the layout names them.
+    custom = [info for info in fields.values() if info.custom and info.path not in named]
+    if custom:
+        tabs[0]["groups"].append({"title": _l("Custom fields"), "fields": custom})
     return tabs
 
 
