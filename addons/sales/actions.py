@@ -7,6 +7,7 @@ writes nothing.
 """
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from core.errors import ValidationError
@@ -15,8 +16,6 @@ from .lines import LINE_FIELDS
 from .models import Lead, LeadProduct, Qualification, ReasonKind, SalesReason
 from .qualification import qualify_lead
 from .stages import LEAD_DISQUALIFIED, LEAD_NURTURING, LEAD_TRANSFERRED, OPPORTUNITY_SET, first_stage, stage_by_code
-
-import sqlalchemy as sa
 
 #: Default currency of new opportunities (the seed companies sell in roubles).
 DEFAULT_CURRENCY = "RUB"

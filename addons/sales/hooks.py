@@ -23,7 +23,7 @@ from core.values import same
 from .actions import convert_to_opportunity, sales_actions
 from .lines import line_total, opportunity_amount
 from .models import (
-    Lead, LeadProduct, Opportunity, OpportunityProduct, Product, ProductCategory, Qualification, SalesAccount,
+    Lead, LeadProduct, LeadSource, Opportunity, OpportunityProduct, Product, ProductCategory, Qualification, SalesAccount,
     SalesStage,
 )
 from .sections import sales_sections
@@ -178,6 +178,11 @@ def _written(event) -> set:
 
 def _prepare_lead(event) -> None:
     record = event.record
+    # A form's empty "—" choice means "the default", not "nothing".
+    if record.source is None:
+        _set(event, "source", LeadSource.MANUAL)
+    if record.qualification_status is None:
+        _set(event, "qualification_status", Qualification.NEW)
     if event.operation == "create" and record.stage_id is None:
         stage = first_stage(event.records.session, LEAD_SET)
         _set(event, "stage_id", stage.id if stage is not None else None)
