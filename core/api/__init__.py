@@ -70,6 +70,16 @@ def _http(error: HTTPException):
     return problem_response(error.code or 500, error.description)
 
 
+@bp.errorhandler(Exception)
+def _unexpected(error: Exception):
+    """A bug: the write already rolled back; clients get a problem document, tests the traceback."""
+    propagate = current_app.config.get("PROPAGATE_EXCEPTIONS")
+    if propagate or (propagate is None and (current_app.testing or current_app.debug)):
+        raise error
+    current_app.logger.exception("API request failed: %s %s", request.method, request.path)
+    return problem_response(500)
+
+
 from core.api import routes  # noqa: E402,F401  (registers the routes)
 
 __all__ = ["bp"]

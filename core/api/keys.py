@@ -57,21 +57,23 @@ def user_for_token(token: str) -> User | None:
         return None
     table = ApiKey.__table__
     now = utcnow()
-    # A connection of its own: the last-used write commits at once and never
-    # becomes part of (or waits for) the request's own transaction.
-    with db.engine.begin() as conn:
-        row = conn.execute(
-            sa.select(table.c.id, table.c.user_id, table.c.last_used_at)
-            .where(table.c.key_hash == hash_key(token), table.c.revoked_at.is_(None))
-        ).first()
-        if row is None:
-            return None
-        last = row.last_used_at
-        if last is not None and last.tzinfo is None:  # SQLite returns naive UTC
-            last = last.replace(tzinfo=now.tzinfo)
-        if last is None or now - last >= LAST_USED_RESOLUTION:
-            conn.execute(sa.update(table).where(table.c.id == row.id).values(last_used_at=now))
-    user = db.session.get(User, row.user_id)
+    session = db.session
+    row = session.execute(
+        sa.select(table.c.id, table.c.user_id, table.c.last_used_at)
+        .where(table.c.key_hash == hash_key(token), table.c.revoked_at.is_(None))
+    ).first()
+    if row is None:
+        return None
+    last = row.last_used_at
+    if last is not None and last.tzinfo is None:  # SQLite returns naive UTC
+        last = last.replace(tzinfo=now.tzinfo)
+    if last is None or now - last >= LAST_USED_RESOLUTION:
+        # Committed at once, before the request's own work: through the request's
+        # session, since on SQLite a second connection's commit would make this
+        # session's older read snapshot unable to write later in the request.
+        session.execute(sa.update(table).where(table.c.id == row.id).values(last_used_at=now))
+        session.commit()
+    user = session.get(User, row.user_id)
     return user if user is not None and user.active else None
 
 

@@ -8,6 +8,7 @@ turned into a string. After the JSON type check the records service coerces
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -93,6 +94,8 @@ def parse_fields_param(section: Section, text: str | None) -> list[str] | None:
 def _json_value(value):
     if isinstance(value, Decimal):
         return str(value)  # exact: a float would round money
+    if isinstance(value, datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)  # SQLite hands back naive UTC; say so
     return to_json(value)
 
 
