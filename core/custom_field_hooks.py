@@ -51,8 +51,14 @@ def custom_field_section() -> Section:
         area="settings", title_field="label", is_lookup=True, api=False,
         list_columns=["section", "name", "label", "type", "required", "owner"],
         search_fields=["name", "label", "section"], filter_fields=["section", "type", "owner"],
-        labels=LABELS,
+        labels=LABELS, form_class=_form_class(),
     )
+
+
+def _form_class():
+    from core.admin_custom_fields import CustomFieldForm
+
+    return CustomFieldForm
 
 
 @hookimpl(specname="flowcase_register_sections")

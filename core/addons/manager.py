@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from core.addons import data
 from core.addons.dependencies import dependants, dependency_order
 from core.addons.migrations import downgrade_branch, upgrade_branch
+from core.addons.plan import remove_owned_custom_fields
 from core.errors import AddonError
 from core.extensions import db
 from core.models import AddonState, AddonStatus
@@ -148,6 +149,8 @@ class AddonManager:
             call_own(self.state.pm, name, "flowcase_addon_before_uninstall", addon=manifest, records=records)
             data.remove_all(records, name)
             if drop_data:
+                # Definitions the add-on brought by code or data; the values stay in record.custom.
+                remove_owned_custom_fields(records, name)
                 downgrade_branch(self.session.connection(), self.manifests, name)
                 data.forget_all(records, name)
             self._set(name, AddonStatus.UNINSTALLED, None)
