@@ -38,3 +38,11 @@ from core.custom_field_hooks import (  # noqa: E402,F401
 
 # The REST API at /api/v1 and its API keys page.
 from core.api.hooks import register_api_admin_views, register_api_blueprint  # noqa: E402,F401
+
+
+# Import, export, duplicate rules and merge.
+from core.dataio.hooks import register_dataio_blueprints, register_import_job  # noqa: E402,F401
+from core.dedup.hooks import (  # noqa: E402,F401
+    check_duplicates_on_save, drop_dedup_keys_after_delete, register_dedup_rule_admin, store_dedup_keys_after_create,
+    store_dedup_keys_after_update,
+)

@@ -10,6 +10,8 @@ from flask.cli import AppGroup, FlaskGroup
 
 from core.api.cli import apikey_group
 from core.bench.command import bench_command
+from core.dataio.cli import import_command
+from core.dedup.cli import dedup_group
 from core.errors import FlowcaseError
 
 flowcase_cli = AppGroup("flowcase", help="Flowcase administration: database, add-ons, users, jobs.")
@@ -173,6 +175,8 @@ def jobs_run_periodic():
 
 
 flowcase_cli.add_command(bench_command)
+flowcase_cli.add_command(import_command)
+flowcase_cli.add_command(dedup_group)
 flowcase_cli.add_command(apikey_group)
 
 

@@ -54,6 +54,12 @@ class DefaultConfig:
     BOOTSTRAP_SERVE_LOCAL: bool = True
     #: How often (seconds) a web process checks for add-ons installed by another process.
     FLOWCASE_ADDON_CHECK_SECONDS: float = 2.0
+    #: Most data rows an import accepts; a bigger file is refused before anything is written.
+    FLOWCASE_IMPORT_MAX_ROWS: int = 200_000
+    #: Longest cell (characters) an import accepts.
+    FLOWCASE_IMPORT_MAX_CELL: int = 32_767
+    #: Country whose numbering national phone numbers follow (dedup's E.164 normalisation).
+    FLOWCASE_PHONE_REGION: str = "RU"
     #: Queue name in Redis or the SQLite job file; tests give each run its own.
     FLOWCASE_QUEUE_NAME: str = "flowcase"
 

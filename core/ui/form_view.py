@@ -6,11 +6,14 @@ re-renders the form with the messages by the fields (422), a
 """
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from flask import flash, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
+from core.dedup import DuplicateError, confirm_duplicates
 from core.errors import AccessDenied, ConflictError, ValidationError
 from core.filters import compile_filter, filterable_fields
 from core.sections import Section
@@ -22,10 +25,23 @@ from core.ui.layout import card_tabs, layout_fields
 LOOKUP_RESULTS = 20
 
 
-def _form_page(section: Section, form, tabs, record=None, status=200, errors=(), conflict=False):
+def _form_page(section: Section, form, tabs, record=None, status=200, errors=(), conflict=False, duplicates=None):
     title = section.display_name(record) if record is not None else _("New %(section)s", section=section.title)
     return render_section("form", section, status=status, form=form, tabs=tabs, record=record, title=title,
-                          general_errors=list(errors), conflict=conflict, field_name=field_name)
+                          general_errors=list(errors), conflict=conflict, field_name=field_name,
+                          duplicates=duplicates)
+
+
+def _confirming(records):
+    """Let ``warn`` duplicate rules through when the user ticked "save anyway" (``confirm_duplicates``)."""
+    return confirm_duplicates(records) if request.form.get("confirm_duplicates") else nullcontext()
+
+
+def _duplicates(error) -> dict | None:
+    """The candidates of a duplicate-rule refusal, for the form to list with links."""
+    if not isinstance(error, DuplicateError):
+        return None
+    return {"candidates": error.candidates, "can_confirm": not error.blocking}
 
 
 def _defaults(section: Section) -> dict:
@@ -55,9 +71,11 @@ def new(section_name: str):
     if not form.validate():
         return _form_page(section, form, tabs, status=422)
     try:
-        record = records.create(section, form_values(section, form))
+        with _confirming(records):
+            record = records.create(section, form_values(section, form))
     except ValidationError as error:
-        return _form_page(section, form, tabs, status=422, errors=put_errors(form, error.errors))
+        return _form_page(section, form, tabs, status=422, errors=put_errors(form, error.errors),
+                          duplicates=_duplicates(error))
     flash(_("%(section)s created.", section=section.title), "success")
     return redirect(url_for("sections.card", section_name=section.name, record_id=record.id), 303)
 
@@ -81,11 +99,13 @@ def edit(section_name: str, record_id: int):
         return _form_page(section, form, tabs, record, status=422)
     values = _changed_only(section, form, records, fields, initial)
     try:
-        records.update(section, record, values, expected_version=form.data.get("version") or None)
+        with _confirming(records):
+            records.update(section, record, values, expected_version=form.data.get("version") or None)
     except ConflictError as error:
         return _form_page(section, form, tabs, record, status=409, errors=[str(error), str(CONFLICT_HINT)], conflict=True)
     except ValidationError as error:
-        return _form_page(section, form, tabs, record, status=422, errors=put_errors(form, error.errors))
+        return _form_page(section, form, tabs, record, status=422, errors=put_errors(form, error.errors),
+                          duplicates=_duplicates(error))
     flash(_("%(section)s saved.", section=section.title), "success")
     return redirect(url_for("sections.card", section_name=section.name, record_id=record.id), 303)
 

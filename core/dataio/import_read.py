@@ -1,0 +1,239 @@
+"""Reading an uploaded .xlsx or .csv safely: what it is, its header, its rows, and what is wrong with it.
+
+Nothing here trusts the file: the type comes from its first bytes, not its
+name; a CSV's encoding (UTF-8, UTF-8 with BOM, cp1251) and delimiter
+(``;``, ``,``, tab) are detected; :func:`check_table` makes one full pass
+before anything is written and raises :class:`FileProblem` with a message a
+user can act on for formulas, merged cells, too many rows or a huge cell.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from flask_babel import lazy_gettext as _l
+
+from core.errors import FlowcaseError
+
+#: Bytes of a CSV read to guess its delimiter.
+_SAMPLE = 64 * 1024
+_ZIP = b"PK\x03\x04"
+_OLE = b"\xd0\xcf\x11\xe0"
+#: Characters a cp1251 reading of a real Russian/English file hardly ever has.
+_UNLIKELY = re.compile(r"[\u0080-\u00bf\u0402-\u040f\u0452-\u045f\u2020-\u2122]")
+
+
+class FileProblem(FlowcaseError):
+    """The file cannot be imported as it is; ``str()`` tells the user why and what to do."""
+
+
+@dataclass
+class Table:
+    """A readable sheet: its headers and a way to iterate its data rows (as often as needed)."""
+
+    path: Path
+    kind: str
+    headers: list[str]
+    sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)
+    encoding: str | None = None
+    delimiter: str | None = None
+
+    def rows(self) -> Iterator[tuple[int, list]]:
+        """``(row number in the file, values)`` of every non-empty data row; row 1 is the header."""
+        source = self._xlsx_rows() if self.kind == "xlsx" else self._csv_rows()
+        width = len(self.headers)
+        for number, values in source:
+            values = [_clean(v) for v in list(values)[:width]]
+            if any(v not in (None, "") for v in values):
+                yield number, values + [None] * (width - len(values))
+
+    def _xlsx_rows(self):
+        workbook = _open_workbook(self.path)
+        try:
+            sheet = workbook[self.sheet] if self.sheet else workbook.worksheets[0]
+            for number, values in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
+                yield number, values
+        finally:
+            workbook.close()
+
+    def _csv_rows(self):
+        with open(self.path, encoding=self.encoding, newline="") as handle:
+            reader = csv.reader(handle, delimiter=self.delimiter)
+            try:
+                next(reader, None)
+                for number, values in enumerate(reader, start=2):
+                    yield number, values
+            except csv.Error as exc:
+                if "field larger" in str(exc):
+                    raise FileProblem(_l("A cell is too large to import.")) from exc
+                raise FileProblem(_l("The CSV file is malformed: %(reason)s", reason=str(exc))) from exc
+
+
+def _clean(value):
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # 1234567.0 typed as a number is the integer (or phone) 1234567
+    if isinstance(value, str):
+        return value.strip()
+    return value
+
+
+def open_table(path: Path, sheet: str | None = None) -> Table:
+    """Recognise the file and read its header; :class:`FileProblem` when it is no readable spreadsheet."""
+    path = Path(path)
+    with open(path, "rb") as handle:
+        head = handle.read(_SAMPLE)
+    if not head.strip():
+        raise FileProblem(_l("The file is empty."))
+    if head.startswith(_ZIP):
+        return _open_xlsx(path, sheet)
+    if head.startswith(_OLE):
+        raise FileProblem(_l("This is an old Excel (.xls) or another Office file. Save it as .xlsx or .csv and upload it again."))
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise FileProblem(_l("The CSV file is in UTF-16. Save it as CSV in UTF-8 (or Windows-1251) and upload it again."))
+    if b"\x00" in head or head.startswith(b"%PDF"):
+        raise FileProblem(_l("This is not a spreadsheet: upload an .xlsx or .csv file."))
+    return _open_csv(path)
+
+
+def _open_workbook(path: Path):
+    from openpyxl import load_workbook
+
+    # data_only=False: formulas come back as text, so they are reported instead of trusted.
+    return load_workbook(path, read_only=True, data_only=False)
+
+
+def _open_xlsx(path: Path, sheet: str | None) -> Table:
+    try:
+        workbook = _open_workbook(path)
+    except Exception as exc:  # zipfile.BadZipFile, InvalidFileException, KeyError, XML errors...
+        raise FileProblem(_l("The Excel file is damaged or not an .xlsx workbook (%(reason)s). Open it in Excel, save it again and retry.",
+                             reason=type(exc).__name__)) from exc
+    try:
+        names = workbook.sheetnames
+        if sheet and sheet not in names:
+            raise FileProblem(_l("The workbook has no sheet “%(sheet)s” (it has: %(names)s).", sheet=sheet, names=", ".join(names)))
+        worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
+        first = next(worksheet.iter_rows(min_row=1, max_row=1, values_only=True), None)
+        xml_path = worksheet._worksheet_path  # no public API; needed to look for merged cells
+    except FileProblem:
+        raise
+    except Exception as exc:
+        raise FileProblem(_l("The Excel file is damaged (%(reason)s).", reason=type(exc).__name__)) from exc
+    finally:
+        workbook.close()
+    if _has_merged_cells(path, xml_path):
+        raise FileProblem(_l("The sheet has merged cells. Unmerge them (one value per cell) and upload it again."))
+    return Table(path, "xlsx", _headers(first), sheet=sheet or names[0], sheets=names)
+
+
+def _has_merged_cells(path: Path, xml_path: str) -> bool:
+    """Read-only worksheets do not expose merged cells: look for ``<mergeCell`` in the sheet's XML, streamed."""
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open(xml_path) as handle:
+            tail = b""
+            while piece := handle.read(256 * 1024):
+                if b"<mergeCell " in tail + piece:
+                    return True
+                tail = piece[-16:]
+    except (zipfile.BadZipFile, KeyError):
+        return False
+    return False
+
+
+def _headers(first) -> list[str]:
+    if not first or not any(v not in (None, "") for v in first):
+        raise FileProblem(_l("The first row must hold the column titles, and it is empty."))
+    headers, seen = [], {}
+    values = list(first)
+    while values and values[-1] in (None, ""):
+        values.pop()
+    for value in values:
+        title = str(_clean(value) if value is not None else "").strip()
+        if title in seen:
+            seen[title] += 1
+            title = f"{title} ({seen[title]})"
+        else:
+            seen[title] = 1
+        headers.append(title)
+    return headers
+
+
+def detect_encoding(path: Path) -> str:
+    """``utf-8-sig`` (with or without BOM) or ``cp1251``; :class:`FileProblem` for anything else."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+        return "utf-8-sig"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1251")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and len(_UNLIKELY.findall(text)) <= max(3, len(text) // 200):
+        return "cp1251"
+    raise FileProblem(_l("The CSV file's encoding is not UTF-8 or Windows-1251. Save it as CSV UTF-8 and upload it again."))
+
+
+def detect_delimiter(sample: str) -> str:
+    """The delimiter among ``;``, ``,`` and tab (csv.Sniffer, then a per-line count)."""
+    lines = [line for line in sample.splitlines()[:50] if line.strip()]
+    if not lines:
+        raise FileProblem(_l("The file is empty."))
+    try:
+        return csv.Sniffer().sniff("\n".join(lines[:20]), delimiters=";,\t").delimiter
+    except csv.Error:
+        pass
+    counts = {d: [line.count(d) for line in lines] for d in (";", "\t", ",")}
+    consistent = [d for d, c in counts.items() if c[0] > 0 and len(set(c)) == 1]
+    if consistent:
+        return consistent[0]
+    if all(c[0] == 0 for c in counts.values()):
+        return ","  # one column
+    raise FileProblem(_l("Cannot tell how the CSV columns are separated (use ; or , or tab consistently)."))
+
+
+def _open_csv(path: Path) -> Table:
+    encoding = detect_encoding(path)
+    with open(path, encoding=encoding, newline="") as handle:
+        sample = handle.read(_SAMPLE)
+    delimiter = detect_delimiter(sample)
+    csv.field_size_limit(max(csv.field_size_limit(), 1024 * 1024))
+    with open(path, encoding=encoding, newline="") as handle:
+        try:
+            first = next(csv.reader(handle, delimiter=delimiter), None)
+        except csv.Error as exc:
+            raise FileProblem(_l("A cell is too large to import.")) from exc
+    return Table(path, "csv", _headers(first), encoding=encoding, delimiter=delimiter)
+
+
+def check_table(table: Table, max_rows: int, max_cell: int) -> int:
+    """One full pass: the number of data rows, or :class:`FileProblem` for formulas, huge cells, too many rows."""
+    count = 0
+    for number, values in table.rows():
+        count += 1
+        if count > max_rows:
+            raise FileProblem(_l("The file has more than %(n)s rows; split it into smaller files.", n=max_rows))
+        for index, value in enumerate(values):
+            if isinstance(value, str):
+                if len(value) > max_cell:
+                    raise FileProblem(_l("Cell %(cell)s is longer than %(n)s characters.",
+                                         cell=_cell_name(index, number), n=max_cell))
+                if table.kind == "xlsx" and value.startswith("="):
+                    raise FileProblem(_l("Cell %(cell)s holds a formula (%(formula)s). Replace formulas with their values (Paste Special → Values) and upload again.",
+                                         cell=_cell_name(index, number), formula=value[:40]))
+    return count
+
+
+def _cell_name(index: int, row: int) -> str:
+    letters, n = "", index + 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(65 + rest) + letters
+    return f"{letters}{row}"

@@ -1,0 +1,151 @@
+"""Normalised keys of records under each duplicate rule, and candidate lookup.
+
+``core_dedup_key`` holds one row per (record, active rule) whose fields are all
+filled; it is kept by the record-event hooks in the write's own transaction, so
+finding the candidates of a record is one indexed query per rule whatever the
+size of the section.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from core.dedup.normalize import normalize
+from core.models.dedup import DedupKey, DedupRule
+
+_CACHE = "flowcase_dedup_rules"
+#: Longer keys are stored as their SHA-1 (the column holds 500 characters).
+_MAX_KEY = 500
+
+
+@dataclass(frozen=True)
+class Rule:
+    """An active rule as the checks use it (a plain copy: safe across savepoint rollbacks)."""
+
+    id: int
+    name: str
+    fields: tuple
+    action: str
+
+
+@dataclass
+class Candidate:
+    """Records that match ``rule`` for the record being checked."""
+
+    rule: Rule
+    record_ids: list
+
+
+def active_rules(session, section_name: str) -> list[Rule]:
+    """The section's active rules, cached on the session (a new session per request or job)."""
+    cache = session.info.setdefault(_CACHE, {})
+    if section_name not in cache:
+        rows = session.scalars(sa.select(DedupRule).where(DedupRule.section == section_name, DedupRule.active.is_(True))
+                               .order_by(DedupRule.id))
+        cache[section_name] = [
+            Rule(r.id, r.name, tuple((f.get("path"), f.get("normalize") or "exact") for f in (r.fields or [])), r.action)
+            for r in rows if r.fields
+        ]
+    return cache[section_name]
+
+
+def forget_rules(session) -> None:
+    """Drop the cached rules after a rule was added, changed or removed."""
+    session.info.pop(_CACHE, None)
+
+
+def field_value(records, section, record, path: str, given: dict | None = None):
+    """The value of ``path`` for ``record``: being written, own column, extension row or custom field."""
+    if given and path in given:
+        return given[path]
+    if path.startswith("custom."):
+        return (getattr(record, "custom", None) or {}).get(path.split(".", 1)[1])
+    info = section.field(path)
+    if info is None:
+        return None
+    if info.extension is None:
+        return getattr(record, path, None)
+    if record.id is None:
+        return None
+    row = records.session.get(info.extension.model, record.id)
+    return getattr(row, info.name) if row is not None else None
+
+
+def rule_key(rule: Rule, values: dict) -> str | None:
+    """The rule's key from ``{path: value}``; None when any of its fields is empty (AND within a rule)."""
+    parts = []
+    for path, kind in rule.fields:
+        part = normalize(kind, values.get(path))
+        if part is None:
+            return None
+        parts.append(part)
+    key = "\x1f".join(parts)
+    return key if len(key) <= _MAX_KEY else hashlib.sha1(key.encode()).hexdigest()
+
+
+def record_keys(records, section, record, given: dict | None = None) -> dict[int, str]:
+    """``{rule id: key}`` of ``record`` under every active rule of its section."""
+    keys = {}
+    for rule in active_rules(records.session, section.name):
+        values = {path: field_value(records, section, record, path, given) for path, _kind in rule.fields}
+        key = rule_key(rule, values)
+        if key is not None:
+            keys[rule.id] = key
+    return keys
+
+
+def find_candidates(records, section, record, given: dict | None = None) -> list[Candidate]:
+    """Other records matching ``record`` under any active rule (OR across rules)."""
+    found = []
+    rules = {rule.id: rule for rule in active_rules(records.session, section.name)}
+    for rule_id, key in record_keys(records, section, record, given).items():
+        query = sa.select(DedupKey.record_id).where(
+            DedupKey.section == section.name, DedupKey.rule_id == rule_id, DedupKey.key == key)
+        if record.id is not None:
+            query = query.where(DedupKey.record_id != record.id)
+        ids = sorted(set(records.session.scalars(query.limit(20))))
+        if ids:
+            found.append(Candidate(rules[rule_id], ids))
+    return found
+
+
+def store_keys(records, section, record) -> None:
+    """Replace the stored keys of ``record`` with its current ones."""
+    if not active_rules(records.session, section.name):
+        return
+    drop_keys(records.session, section.name, record.id)
+    rows = [{"section": section.name, "rule_id": rule_id, "key": key, "record_id": record.id}
+            for rule_id, key in record_keys(records, section, record).items()]
+    if rows:
+        records.session.execute(sa.insert(DedupKey), rows)
+
+
+def drop_keys(session, section_name: str, record_id: int) -> None:
+    """Forget every key of one record (it was deleted, or is about to get new ones)."""
+    session.execute(sa.delete(DedupKey).where(DedupKey.section == section_name, DedupKey.record_id == record_id))
+
+
+def rebuild_keys(records, section, batch: int = 1000) -> int:
+    """Recompute the keys of every record of ``section`` (after a rule was added or changed); returns records seen."""
+    session = records.session
+    rules = active_rules(session, section.name)
+    session.execute(sa.delete(DedupKey).where(DedupKey.section == section.name))
+    if not rules:
+        return 0
+    seen, last = 0, 0
+    while True:
+        # Keyset pages rather than a streamed cursor: the inserts share the connection.
+        chunk = list(session.scalars(sa.select(section.model).where(section.model.id > last)
+                                     .order_by(section.model.id).limit(batch)))
+        if not chunk:
+            return seen
+        rows = []
+        for record in chunk:
+            seen += 1
+            rows.extend({"section": section.name, "rule_id": rule_id, "key": key, "record_id": record.id}
+                        for rule_id, key in record_keys(records, section, record).items())
+        if rows:
+            session.execute(sa.insert(DedupKey), rows)
+        last = chunk[-1].id

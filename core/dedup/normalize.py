@@ -1,0 +1,66 @@
+"""Normalisations a duplicate rule applies to a field before comparing it.
+
+Each turns a value into a string that is equal for values a person would call
+the same, or ``None`` when there is nothing to compare (an empty field never
+makes two records duplicates).
+"""
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+from flask import current_app, has_app_context
+from flask_babel import lazy_gettext as _l
+
+_SPACES = re.compile(r"\s+")
+_NON_DIGITS = re.compile(r"\D+")
+
+#: Normalisations offered in rules, with their labels.
+NORMALIZERS = {
+    "exact": _l("exact value"),
+    "text": _l("ignore case and spaces"),
+    "digits": _l("digits only"),
+    "phone": _l("phone number (E.164)"),
+    "email": _l("e-mail (lower case)"),
+}
+
+
+def _region() -> str:
+    return current_app.config.get("FLOWCASE_PHONE_REGION", "RU") if has_app_context() else "RU"
+
+
+def normalize_phone(raw: str, region: str | None = None) -> str | None:
+    """The number in E.164 (``+79123456789``) read with ``region`` as the default country.
+
+    A string phonenumbers cannot parse keeps its digits, so two equally odd
+    numbers (an internal extension) still match each other.
+    """
+    text = raw.strip()
+    if not _NON_DIGITS.sub("", text):
+        return None
+    try:
+        number = phonenumbers.parse(text, region or _region())
+    except phonenumbers.NumberParseException:
+        return _NON_DIGITS.sub("", text) or None
+    if not phonenumbers.is_possible_number(number):
+        return _NON_DIGITS.sub("", text) or None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize(kind: str, value, region: str | None = None) -> str | None:
+    """``value`` in its ``kind`` matching form, or None when empty."""
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else str(value)
+    text = text.strip()
+    if not text:
+        return None
+    if kind == "text":
+        return _SPACES.sub(" ", text).casefold()
+    if kind == "digits":
+        return _NON_DIGITS.sub("", text) or None
+    if kind == "phone":
+        return normalize_phone(text, region)
+    if kind == "email":
+        return text.lower()
+    return text
