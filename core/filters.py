@@ -1,11 +1,19 @@
 """The one filter language: a JSON tree compiled to a SQLAlchemy condition over a section.
 
-A tree is made of three kinds of node::
+A tree is made of these kinds of node::
 
     {"all": [node, ...]}                      every node holds (empty: always true)
     {"any": [node, ...]}                      at least one holds (empty: never true)
     {"not": node}                             the node does not hold
     {"field": "owner_id", "op": "eq", "value": "$me"}
+    {"named": "without_planned_activity"}     a condition the section names
+
+Named filters are conditions a section declares in ``Section.named_filters``
+(``{name: NamedFilter(label, condition)}``): SQL that a field comparison cannot
+say (``accounts without a planned activity``), given a name so lists
+(``?named=...``), saved filters, record rules and automations can use it.
+``condition(context)`` receives a :class:`FilterContext` and returns a boolean
+clause over the section's model.
 
 Field paths are a section's own fields (``name``), its system columns (``id``,
 ``created_at``, ...), extension fields (``fx_ext.colour``, compiled to an
@@ -77,6 +85,17 @@ def filterable_fields(section: Section) -> dict[str, FieldInfo]:
 def _column_field(column: sa.Column) -> FieldInfo:
     return FieldInfo(path=column.key, label=column.key.replace("_", " ").capitalize(), type=_field_type(column),
                      required=False, column=column, lookup=_referred_table(column))
+
+
+@dataclass(frozen=True)
+class FilterContext:
+    """What a named filter's condition may use: the acting user, their records service (or None), the dates."""
+
+    section: Section
+    user: Any
+    records: Any
+    today: date
+    now: datetime
 
 
 def parse_filter(text: str | None) -> Any:
@@ -166,11 +185,23 @@ class _Compiler:
             return sa.or_(sa.false(), *clauses)
         if keys == {"not"}:
             return sa.not_(self.node(node["not"], depth + 1))
+        if keys == {"named"}:
+            return self.named(node["named"])
         if "field" in keys and "op" in keys and keys <= {"field", "op", "value"}:
             return self.leaf(node)
         return self.error("", _l(
-            "Not a filter node: %(value)s. Use {\"all\": [...]}, {\"any\": [...]}, {\"not\": {...}} "
-            "or {\"field\": ..., \"op\": ..., \"value\": ...}.", value=_short(node)))
+            "Not a filter node: %(value)s. Use {\"all\": [...]}, {\"any\": [...]}, {\"not\": {...}}, "
+            "{\"named\": ...} or {\"field\": ..., \"op\": ..., \"value\": ...}.", value=_short(node)))
+
+    def named(self, name) -> sa.ColumnElement[bool]:
+        """A condition the section declares by name (``Section.named_filters``)."""
+        named = getattr(self.section, "named_filters", {}) or {}
+        if not isinstance(name, str) or name not in named:
+            known = ", ".join(sorted(named)) or "—"
+            return self.error("named", _l("%(section)s has no filter named “%(name)s”; use one of: %(known)s",
+                                          section=self.section.title, name=_short(name), known=known))
+        context = FilterContext(self.section, self.user, self.records, self.today, self.now)
+        return named[name].condition(context)
 
     # -- leaves --------------------------------------------------------------
     def leaf(self, node: dict) -> sa.ColumnElement[bool]:

@@ -130,6 +130,48 @@ def flowcase_template_slot(slot, context):
 
 
 # ---------------------------------------------------------------------------
+# Record pages: called while a record's card or a hand-over page is built.
+# ---------------------------------------------------------------------------
+
+@hookspec
+def flowcase_timeline_items(section, record, records, limit):
+    """Contribute entries to a record's communication timeline (account and contact cards).
+
+    Called while the card renders (no write transaction). Each add-on returns
+    its own kind of entry (activities, sales, cases, projects); the core
+    (:func:`core.timeline.collect_timeline`) merges them newest first and keeps
+    ``limit``. Read through ``records.select(...)`` so rights apply, and in one
+    or two queries whatever the number of entries.
+
+    :param section: the :class:`core.sections.Section` of the card.
+    :param record: the record whose history is shown.
+    :param records: the viewer's :class:`core.records.Records`.
+    :param limit: at most this many entries are shown; return no more.
+    :return: a list of :class:`core.timeline.TimelineItem` (date, kind, title,
+        url, owner, status), or ``None`` when the section is not yours to serve.
+    """
+
+
+@hookspec
+def flowcase_owner_handover(section, record, old_owner_id, new_owner_id, records):
+    """Name the records that move along when a record's owner changes (an account's new manager).
+
+    Called by the hand-over page, to count the candidates and, once the user
+    confirms, to move them: each candidate record's ``owner_field`` is set to
+    ``new_owner_id`` through ``records.update`` in one transaction.
+
+    :param section: the section of the record whose owner changed.
+    :param record: that record.
+    :param old_owner_id: the previous owner's user id.
+    :param new_owner_id: the new owner's user id.
+    :param records: the acting :class:`core.records.Records`.
+    :return: a list of :class:`core.handover.HandoverGroup` (a section, a label,
+        and a ``records.select(section, "update")`` query of the records to move),
+        or ``None``.
+    """
+
+
+# ---------------------------------------------------------------------------
 # Records: called by the records service inside the write's transaction.
 # ---------------------------------------------------------------------------
 

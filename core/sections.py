@@ -74,6 +74,20 @@ def _is_required(column: sa.Column) -> bool:
     return not column.nullable and column.default is None and column.server_default is None and not column.primary_key
 
 
+@dataclass(frozen=True)
+class NamedFilter:
+    """A condition a section names, usable as ``?named=<name>`` on its list and ``{"named": name}`` in filter trees.
+
+    ``condition`` is ``callable(context) -> SQLAlchemy boolean clause`` over the
+    section's model, where ``context`` (a :class:`core.filters.FilterContext`)
+    carries ``user``, ``records`` (may be None), ``today`` and ``now``. Write it
+    so it stays two-valued (never SQL NULL): trees may negate it.
+    """
+
+    label: Any
+    condition: Any
+
+
 @dataclass(eq=False)
 class SectionExtension:
     """A 1:1 table an add-on adds to another add-on's section (primary key = FK to the record)."""
@@ -146,6 +160,12 @@ class Section:
     #: ``by`` is a column of the child's target table (default: the parent's name).
     #: See :mod:`core.cascades`.
     cascades: dict[str, dict] = field(default_factory=dict)
+    #: Conditions with a name (``{"without_planned_activity": NamedFilter(...)}``) offered
+    #: as quick filters on the list page and as ``{"named": ...}`` nodes in filter trees.
+    named_filters: dict[str, NamedFilter] = field(default_factory=dict)
+    #: Labels of a choice field's values: ``{"status": {"open": _l("Open"), ...}}``.
+    #: Pages show and offer these labels instead of the stored values.
+    choices: dict[str, dict] = field(default_factory=dict)
     #: Filled by the registry.
     addon: str = ""
     extensions: list[SectionExtension] = field(default_factory=list)
@@ -170,6 +190,7 @@ class Section:
                 required=_is_required(column),
                 column=column,
                 lookup=_referred_table(column),
+                choices=self.choices.get(column.key),
             )
             for column in self.table.columns
             if column.key not in SYSTEM_FIELDS

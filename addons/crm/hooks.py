@@ -42,10 +42,41 @@ def flowcase_register_sections(app):
 def flowcase_register_menus(app):
     # Plain paths: a section's page path is its name (DESIGN.md, "Names").
     return [
+        MenuItem(label=_l("My activities"), target="crm.my_activities", area="sales", sequence=5),
         MenuItem(label=_l("Accounts"), target="/account/", area="sales", sequence=10),
         MenuItem(label=_l("Contacts"), target="/contact/", area="sales", sequence=20),
         MenuItem(label=_l("Activities"), target="/activity/", area="sales", sequence=30),
     ]
+
+
+@hookimpl
+def flowcase_register_blueprints(app):
+    from .views import bp
+
+    return [bp]
+
+
+# -- cards: planned-activity state, hand-over offer, timeline ---------------------------
+
+@hookimpl
+def flowcase_template_slot(slot, context):
+    from .card_slots import render_slot
+
+    return render_slot(slot, context)
+
+
+@hookimpl
+def flowcase_timeline_items(section, record, records, limit):
+    from .timeline import activity_items
+
+    return activity_items(section, record, records, limit)
+
+
+@hookimpl
+def flowcase_owner_handover(section, record, old_owner_id, new_owner_id, records):
+    from .handover import account_groups
+
+    return account_groups(section, record, old_owner_id, new_owner_id, records)
 
 
 # -- validation --------------------------------------------------------------------

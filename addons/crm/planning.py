@@ -31,7 +31,9 @@ def _today(today: date | None) -> date:
 
 def overdue_condition(today: date | None = None):
     """SQL condition on :class:`Activity`: open and past its due date."""
-    return sa.and_(Activity.status == ActivityStatus.OPEN, Activity.due_date < _today(today))
+    # is_not(None) keeps it two-valued, so NOT of it (a negated list filter) includes undated ones.
+    return sa.and_(Activity.status == ActivityStatus.OPEN, Activity.due_date.is_not(None),
+                   Activity.due_date < _today(today))
 
 
 def planned_condition(today: date | None = None):

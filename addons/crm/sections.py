@@ -9,7 +9,9 @@ from flask_babel import lazy_gettext as _l
 
 from core.sections import Section
 
-from .models import Account, Activity, Contact, CrmAccountType, CrmActivityResult, CrmActivityType, CrmIndustry
+from .models import (PRIORITY_LABELS, STATUS_LABELS, Account, Activity, Contact, CrmAccountType, CrmActivityResult,
+                     CrmActivityType, CrmIndustry)
+from .named_filters import account_named_filters, activity_named_filters
 
 ADDRESS_LABELS = {
     "country": _l("Country"),
@@ -97,6 +99,7 @@ def account_section() -> Section:
         ],
         owner_field="owner_id",
         labels=ACCOUNT_LABELS,
+        named_filters=account_named_filters(),
     )
 
 
@@ -149,6 +152,8 @@ def activity_section() -> Section:
         ],
         owner_field="owner_id",
         labels=ACTIVITY_LABELS,
+        named_filters=activity_named_filters(),
+        choices={"status": STATUS_LABELS, "priority": PRIORITY_LABELS},
     )
 
 

@@ -2,7 +2,8 @@
 
 ``?q=`` searches ``section.search_fields``; ``?filter=`` takes a filter tree as
 JSON; ``?f.<field>=value`` adds simple equality conditions (repeat the key for
-"any of"); ``?sort=field`` or ``-field`` orders by a real column with ``id`` as
+"any of"); ``?named=<name>`` applies one of the section's named filters
+(repeat for several, all must hold); ``?sort=field`` or ``-field`` orders by a real column with ``id`` as
 the tiebreaker; ``?page=`` pages by :data:`PAGE_SIZE`. Everything ends in the
 one filter language (:mod:`core.filters`), so the list filters like every
 other door.
@@ -34,12 +35,15 @@ class ListArgs:
     tree: Any = None
     filter_text: str = ""
     simple: dict[str, list[str]] = field(default_factory=dict)
+    #: Names of the section's named filters asked for (``?named=``).
+    named: list[str] = field(default_factory=list)
     sort: str = ""
     page: int = 1
 
     def query_args(self, **changes) -> dict:
         """The query-string arguments that reproduce this request, with ``changes`` applied."""
-        args = {"q": self.q or None, "filter": self.filter_text or None, "sort": self.sort or None, "page": None}
+        args = {"q": self.q or None, "filter": self.filter_text or None, "sort": self.sort or None, "page": None,
+                "named": list(self.named) or None}
         for path, values in self.simple.items():
             args[f"f.{path}"] = values
         args.update(changes)
@@ -51,6 +55,7 @@ def parse_args(args) -> ListArgs:
     result = ListArgs(q=(args.get("q") or "").strip(), filter_text=(args.get("filter") or "").strip(),
                       sort=(args.get("sort") or "").strip())
     result.tree = parse_filter(result.filter_text)
+    result.named = [v.strip() for v in args.getlist("named") if v.strip()]
     for key in args:
         if key.startswith("f.") and len(key) > 2:
             values = [v for v in args.getlist(key) if v.strip()]
@@ -78,6 +83,7 @@ def condition_tree(section: Section, list_args: ListArgs) -> dict:
             parts.append({"field": path, "op": "eq", "value": values[0]})
         else:
             parts.append({"field": path, "op": "in", "value": values})
+    parts.extend({"named": name} for name in list_args.named)
     if list_args.tree not in (None, {}):
         parts.append(list_args.tree)
     return {"all": parts}

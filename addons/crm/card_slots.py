@@ -1,0 +1,64 @@
+"""What the CRM adds to cards through template slots.
+
+- ``card_top`` of an account: its planned-activity state (none / planned /
+  overdue) and, after an owner change, the offer to hand over what the previous
+  owner still holds;
+- ``card_bottom`` of an account or a contact: the communication timeline that
+  every installed add-on feeds through ``flowcase_timeline_items``.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import render_template, url_for
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+
+from core.handover import count_group, handover_groups
+from core.records import records_for
+from core.timeline import collect_timeline
+
+from .handover import previous_owner_id
+from .models import Account
+from .planning import planned_activity_state
+
+#: Labels of the planned-activity states.
+STATE_LABELS = {
+    "none": _l("No planned activity"),
+    "planned": _l("Activity planned"),
+    "overdue": _l("Overdue activity"),
+}
+#: Bootstrap colours of the states (Odoo's kanban grey / green / red).
+STATE_COLOURS = {"none": "secondary", "planned": "success", "overdue": "danger"}
+TIMELINE_SECTIONS = ("account", "contact")
+
+
+def account_top(records, section, record) -> Markup:
+    """The account's planned-activity badge and, when due, the hand-over offer."""
+    state = records.session.scalar(sa.select(planned_activity_state()).where(Account.id == record.id))
+    offer = None
+    old_owner_id = previous_owner_id(records, section, record)
+    if old_owner_id is not None and record.owner_id is not None and records.can(section, "update", record):
+        groups = handover_groups(records, section, record, old_owner_id, record.owner_id)
+        total = sum(count_group(records, g) for g in groups)
+        if total:
+            offer = {"total": total, "url": url_for("crm.handover", record_id=record.id, **{"from": old_owner_id})}
+    return Markup(render_template("crm/account_top.html", state=state, label=STATE_LABELS.get(state, state),
+                                  colour=STATE_COLOURS.get(state, "secondary"), offer=offer))
+
+
+def timeline(records, section, record) -> Markup:
+    """The communication timeline of an account or contact."""
+    items = collect_timeline(records, section, record)
+    return Markup(render_template("crm/timeline.html", items=items))
+
+
+def render_slot(slot: str, context: dict):
+    """Answer ``flowcase_template_slot`` for the CRM's cards; None elsewhere."""
+    section, record = context.get("section"), context.get("record")
+    if section is None or record is None:
+        return None
+    if slot == "card_top" and section.name == "account":
+        return account_top(records_for(), section, record)
+    if slot == "card_bottom" and section.name in TIMELINE_SECTIONS:
+        return timeline(records_for(), section, record)
+    return None

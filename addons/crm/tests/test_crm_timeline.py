@@ -1,0 +1,84 @@
+"""The communication timeline on account and contact cards: content, order, rights and query count."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from core.timeline import collect_timeline
+
+from .common import counting, login, today
+
+pytestmark = pytest.mark.addons("crm")
+
+
+@pytest.fixture
+def history(records, users, xid):
+    """ALTIS-LIFT with a done call last week, a meeting tomorrow, an overdue task, and a contact's email."""
+    account = records.create("account", {"name": "Альтис-Лифт", "owner_id": users["alice"].id})
+    contact = records.create("contact", {"first_name": "Андрей", "last_name": "Кузнецов", "account_id": account.id})
+    week_ago = datetime.now(timezone.utc) - timedelta(days=7)
+    call = records.create("activity", {"subject": "Первый звонок", "account_id": account.id,
+                                       "activity_type_id": xid("activity_type_call"), "status": "done",
+                                       "actual_start_at": week_ago, "actual_end_at": week_ago + timedelta(minutes=10)})
+    tomorrow = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=1)
+    meeting = records.create("activity", {"subject": "Встреча на объекте", "account_id": account.id,
+                                          "activity_type_id": xid("activity_type_meeting"),
+                                          "start_at": tomorrow, "end_at": tomorrow + timedelta(hours=1)})
+    overdue = records.create("activity", {"subject": "Отправить КП", "account_id": account.id,
+                                          "due_date": today() - timedelta(days=2), "owner_id": users["bob"].id})
+    email = records.create("activity", {"subject": "Письмо с чертежами", "contact_id": contact.id,
+                                        "activity_type_id": xid("activity_type_email"),
+                                        "due_date": today() - timedelta(days=3), "status": "done",
+                                        "actual_end_at": week_ago + timedelta(days=4)})
+    other = records.create("account", {"name": "ATRAPAK"})
+    records.create("activity", {"subject": "Чужая задача", "account_id": other.id})
+    return account, contact, [call, meeting, overdue, email]
+
+
+def test_timeline_lists_the_accounts_activities_newest_first(app, records, history):
+    account, contact, (call, meeting, overdue, email) = history
+    section = records.section("account")
+    with app.test_request_context():
+        items = collect_timeline(records, section, account)
+    # Planned meeting (tomorrow) first, then the email (3 days ago), the overdue task (due 2 days ago
+    # comes before it by its due day), the call a week ago; the other account's task is not there.
+    assert [i.title for i in items] == ["Встреча на объекте", "Отправить КП", "Письмо с чертежами", "Первый звонок"]
+    by_title = {i.title: i for i in items}
+    assert by_title["Первый звонок"].kind == "call" and by_title["Первый звонок"].status == "Done"
+    assert by_title["Отправить КП"].extra["overdue"] is True and by_title["Отправить КП"].owner == "Bob Ivanov"
+    assert by_title["Встреча на объекте"].url == f"/activity/{meeting.id}"
+    with app.test_request_context():
+        contact_items = collect_timeline(records, records.section("contact"), contact)
+        limited = collect_timeline(records, section, account, limit=2)
+    assert [i.title for i in contact_items] == ["Письмо с чертежами"]
+    assert [i.title for i in limited] == ["Встреча на объекте", "Отправить КП"]
+
+
+def test_timeline_is_one_query_whatever_the_number_of_activities(app, records, history):
+    account = history[0]
+    section = records.section("account")
+    with app.test_request_context():
+        assert account.name  # loaded before counting: only the timeline's own statements count
+        with counting() as few:
+            collect_timeline(records, section, account)
+        with records.transaction():
+            for i in range(40):
+                records.create("activity", {"subject": f"Звонок {i}", "account_id": account.id})
+        assert account.name
+        with counting() as many:
+            items = collect_timeline(records, section, account)
+    assert len(many) == len(few) == 1
+    assert len(items) == 44
+
+
+def test_card_shows_the_timeline_through_the_viewers_rights(app, client, records, history, users):
+    account, contact, _ = history
+    login(client, "admin")
+    page = client.get(f"/account/{account.id}").get_data(as_text=True)
+    assert "data-fc-timeline" in page
+    titles = re.findall(r'data-fc-timeline-item data-kind="[^"]*">.*?<a href="/activity/\d+">([^<]+)</a>', page, re.S)
+    assert titles == ["Встреча на объекте", "Отправить КП", "Письмо с чертежами", "Первый звонок"]
+    contact_page = client.get(f"/contact/{contact.id}").get_data(as_text=True)
+    assert "Письмо с чертежами" in contact_page and "Первый звонок" not in contact_page

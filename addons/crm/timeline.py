@@ -1,0 +1,65 @@
+"""Activities on the communication timeline of an account or a contact (``flowcase_timeline_items``).
+
+One query per card, whatever the number of activities: the activity, its
+type and its owner's name come back together, read through the viewer's
+rights (``records.select("activity")``), newest first, at most ``limit``.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from flask import url_for
+
+from core.models import User
+from core.timeline import TimelineItem
+
+from .models import STATUS_LABELS, Activity, ActivityStatus, CrmActivityType
+
+#: Which activity column links an activity to a card of each section.
+_LINKS = {"account": Activity.account_id, "contact": Activity.contact_id}
+
+
+def _moment(row):
+    """When an activity happened or is planned: done → its actual end; else its start, due day, creation.
+
+    The same order as the SQL ``ORDER BY`` below, so the merged timeline and
+    the cut at ``limit`` agree.
+    """
+    return row.actual_end_at or row.start_at or row.due_date or row.created_at
+
+
+def activity_items(section, record, records, limit: int) -> list[TimelineItem] | None:
+    """The activities of ``record`` (an account or a contact) as timeline entries, newest first."""
+    link = _LINKS.get(section.name)
+    if link is None or "activity" not in records.state.sections:
+        return None
+    moment = sa.func.coalesce(Activity.actual_end_at, Activity.start_at, Activity.due_date, Activity.created_at)
+    query = (
+        records.select("activity")
+        .with_only_columns(
+            Activity.id, Activity.subject, Activity.status, Activity.due_date, Activity.start_at,
+            Activity.actual_end_at, Activity.created_at, CrmActivityType.code, CrmActivityType.name.label("type_name"),
+            User.name.label("owner_name"), User.login.label("owner_login"),
+        )
+        .outerjoin(CrmActivityType, CrmActivityType.id == Activity.activity_type_id)
+        .outerjoin(User, User.id == Activity.owner_id)
+        .where(link == record.id)
+        .order_by(moment.desc(), Activity.id.desc())
+        .limit(limit)
+    )
+    today = datetime.now(timezone.utc).date()
+    items = []
+    for row in records.session.execute(query):
+        overdue = row.status == ActivityStatus.OPEN and row.due_date is not None and row.due_date < today
+        items.append(TimelineItem(
+            date=_moment(row),
+            kind=row.code or "activity",
+            kind_label=row.type_name,
+            title=row.subject,
+            url=url_for("sections.card", section_name="activity", record_id=row.id),
+            owner=row.owner_name or row.owner_login,
+            status=str(STATUS_LABELS.get(row.status, row.status)),
+            extra={"overdue": overdue, "open": row.status == ActivityStatus.OPEN},
+        ))
+    return items
