@@ -14,6 +14,7 @@ import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.exc import OperationalError
 
 from core.db import utcnow
 from core.errors import FlowcaseError
@@ -71,8 +72,16 @@ def user_for_token(token: str) -> User | None:
         # Committed at once, before the request's own work: through the request's
         # session, since on SQLite a second connection's commit would make this
         # session's older read snapshot unable to write later in the request.
-        session.execute(sa.update(table).where(table.c.id == row.id).values(last_used_at=now))
-        session.commit()
+        # Best effort: a concurrent request with the same key may be writing it
+        # right now (SQLite then refuses this one); either stamp is good enough.
+        try:
+            session.execute(sa.update(table).where(
+                table.c.id == row.id,
+                sa.or_(table.c.last_used_at.is_(None), table.c.last_used_at < now - LAST_USED_RESOLUTION),
+            ).values(last_used_at=now))
+            session.commit()
+        except OperationalError:
+            session.rollback()
     user = session.get(User, row.user_id)
     return user if user is not None and user.active else None
 

@@ -10,6 +10,9 @@ hooks fire once for the write it actually made.
 """
 from __future__ import annotations
 
+import random
+import time
+
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -20,7 +23,7 @@ from core.records import Records
 from core.sections import Section
 
 #: How many times a call that lost a race is retried before answering 409.
-ATTEMPTS = 5
+ATTEMPTS = 10
 _MAX_SOURCE, _MAX_ID = 100, 200
 
 
@@ -43,11 +46,13 @@ def upsert(records: Records, section: Section, source: str, external_id: str, va
         errors["external_id"] = [_l("must be 1 to %(n)s characters", n=_MAX_ID)]
     if errors:
         raise ValidationError(errors)
-    for _ in range(ATTEMPTS):
+    for attempt in range(ATTEMPTS):
         try:
             return _upsert_once(records, section, source, external_id, values)
         except _LostRace:
-            continue
+            # The winner may still be writing (SQLite refuses at once rather than
+            # wait when a reader tries to write): back off a little, with jitter.
+            time.sleep(min(1.0, 0.02 * 2 ** attempt) * (0.5 + random.random()))
     raise ConflictError(_l("Another request is writing the same external id; try again."))
 
 
@@ -69,6 +74,7 @@ def _upsert_once(records: Records, section: Section, source: str, external_id: s
             if ref is not None:
                 # The record it named was deleted: the id is free to name a new one.
                 session.delete(ref)
+                session.flush()  # the ORM would insert the new claim before deleting the old one
             claim = ExternalRef(section=section.name, source=source, external_id=external_id)
             session.add(claim)
             try:
