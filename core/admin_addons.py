@@ -35,11 +35,12 @@ class AddonsView(SuperuserOnly, BaseView):
     def index(self):
         return self.render("admin/addons.html", addons=self._manager().list())
 
-    @expose("/<action>/<name>", methods=["GET"])
-    def confirm(self, action: str, name: str):
+    @expose("/<action>/<addon>", methods=["GET"])
+    def confirm(self, action: str, addon: str):
         """The confirmation page: what the action would do, and a button that does it."""
         from core.addons import plan as plans
 
+        name = addon  # not a route argument: Flask-Admin's _handle_view takes `name` itself
         manager = self._manager()
         if action not in ACTIONS or name not in manager.manifests:
             flash(_("Unknown add-on or action."), "error")
@@ -51,9 +52,10 @@ class AddonsView(SuperuserOnly, BaseView):
             return redirect(url_for(".index"))
         return self.render("admin/addon_confirm.html", plan=plan, manifest=manager.manifests[name])
 
-    @expose("/<action>/<name>", methods=["POST"])
-    def run(self, action: str, name: str):
+    @expose("/<action>/<addon>", methods=["POST"])
+    def run(self, action: str, addon: str):
         """Do the action (CSRF-checked by the app's CSRFProtect); refusals and failures come back as messages."""
+        name = addon
         manager = self._manager()
         if action not in ACTIONS or name not in manager.manifests:
             flash(_("Unknown add-on or action."), "error")

@@ -23,12 +23,13 @@ class CustomFieldForm(FlaskForm):
     """The definition form: sections and types to choose from, options for choices."""
 
     version = HiddenField()
-    section = SelectField(_l("Section"))
+    # The records service checks the values (with messages by the fields), so WTForms does not.
+    section = SelectField(_l("Section"), validate_choice=False)
     name = StringField(_l("Field name"), description=_l("lower_case_with_underscores; it becomes custom.<name>"))
     label = StringField(_l("Label"))
     label_ru = StringField(_l("Label (Russian)"))
-    type = SelectField(_l("Type"))
-    target_section = SelectField(_l("Refers to section"), description=_l("for lookup fields"))
+    type = SelectField(_l("Type"), validate_choice=False)
+    target_section = SelectField(_l("Refers to section"), description=_l("for lookup fields"), validate_choice=False)
     options = TextAreaField(_l("Options (one per line)"), description=_l("for choice fields"))
     required = BooleanField(_l("Required"))
     sequence = IntegerField(_l("Sequence"), validators=[Optional()], default=10)

@@ -166,3 +166,111 @@ def _definition(records, name):
     from core.models import CustomField
 
     return records.session.scalars(sa.select(CustomField).where(CustomField.name == name)).one()
+
+
+# -- the section wizard in /admin, seen by the same running app -----------------
+
+@pytest.fixture
+def admin_client(app):
+    with app.app_context():
+        create_user("admin", "pw", superuser=True)
+    client = app.test_client()
+    assert client.post("/login", data={"login": "admin", "password": "pw"}).status_code == 302
+    return client
+
+
+def test_fields_added_in_admin_show_on_card_list_filters_and_form_at_once(app, admin_client):
+    client = admin_client
+    assert "custom__rooms" not in client.get("/fx_thing/new").get_data(as_text=True)  # pages built before
+    for values in DEFINITIONS:
+        response = client.post("/admin/custom_fields/new/", data={"section": "fx_thing", "sequence": "10", **values})
+        assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    assert "budget" in client.get("/admin/custom_fields/").get_data(as_text=True)
+
+    # The generated form has every field; bad values come back by their fields.
+    form = client.get("/fx_thing/new").get_data(as_text=True)
+    for values in DEFINITIONS:
+        assert f'name="custom__{values["name"]}"' in form, values["name"]
+    assert '<option value="large">large</option>' in form
+    response = client.post("/fx_thing/new", data={"name": "Bad", "custom__size": "huge", "custom__twin": "99999"})
+    assert response.status_code == 422
+    assert response.get_data(as_text=True).count("Not a valid choice") == 2  # size and twin, by their fields
+    response = client.post("/fx_thing/new", data={"name": "Bad", "custom__nickname": "x" * 300,
+                                                  "custom__size": "", "custom__twin": ""})  # as a browser sends them
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert "at most 255 characters" in text and "is-invalid" in text
+    first = thing_id(app, "First")
+    response = client.post("/fx_thing/new", data={
+        "name": "Wizard", "custom__nickname": "Wiz", "custom__story": "Once upon a time", "custom__rooms": "4",
+        "custom__ratio": "1.5", "custom__budget": "99.999", "custom__opened_on": "2024-05-06",
+        "custom__called_at": "2024-05-06T08:15", "custom__vip": "y", "custom__twin": str(first),
+        "custom__size": "small"})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    card = client.get(response.headers["Location"]).get_data(as_text=True)
+    for shown in ("Custom fields", "Rooms", "Wiz", "Once upon a time", "100", "2024", "First", "small", "Yes"):
+        assert shown in card, shown
+    assert f"/fx_thing/{first}" in card  # a lookup links to its record
+
+    # The list shows them as chosen columns and filters on them.
+    listing = client.get("/fx_thing/?cols=name,custom.rooms,custom.budget,custom.twin").get_data(as_text=True)
+    assert "Rooms" in listing and "Wizard" in listing and "First" in listing
+    only = client.get('/fx_thing/?filter={"field": "custom.rooms", "op": "ge", "value": 4}').get_data(as_text=True)
+    assert only.count('<tr data-id="') == 1 and "Wizard" in only
+    assert client.get("/fx_thing/?f.custom.size=small").get_data(as_text=True).count('<tr data-id="') == 1
+    bad = client.get('/fx_thing/?filter={"field": "custom.rooms", "op": "gt", "value": "many"}')
+    assert bad.status_code == 400 and "whole number" in bad.get_data(as_text=True)
+
+    # Editing keeps values the form did not change, and logs what did.
+    wizard = thing_id(app, "Wizard")
+    edit = client.get(f"/fx_thing/{wizard}/edit").get_data(as_text=True)
+    assert 'value="Wiz"' in edit
+    with app.app_context():
+        values = app.extensions["flowcase"].records(sudo=True).read("fx_thing", wizard)
+    assert values["custom.budget"] == Decimal("100.00") and values["custom.vip"] is True
+
+
+def test_definitions_owned_by_an_addon_are_read_only_in_admin(app, admin_client):
+    with app.app_context():
+        records = app.extensions["flowcase"].records(sudo=True)
+        shipped = records.create("custom_field", {"section": "fx_thing", "name": "shipped", "label": "Shipped",
+                                                  "type": "text", "owner": "fx_ext"})
+        shipped_id, version = shipped.id, shipped.version
+    response = admin_client.post(f"/admin/custom_fields/edit/?id={shipped_id}", data={
+        "section": "fx_thing", "name": "shipped", "label": "Changed", "type": "text", "version": version},
+        follow_redirects=True)
+    assert "read-only" in response.get_data(as_text=True)
+    response = admin_client.post("/admin/custom_fields/delete/", data={"id": shipped_id}, follow_redirects=True)
+    assert "read-only" in response.get_data(as_text=True)
+    # A bad definition is a message by its field, never a 500.
+    response = admin_client.post("/admin/custom_fields/new/", data={"section": "fx_thing", "name": "Bad name",
+                                                                    "label": "X", "type": "lookup", "sequence": "1"})
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "lower-case letters" in text and "a lookup needs the section" in text
+    with app.app_context():
+        assert app.extensions["flowcase"].records(sudo=True).read("custom_field", shipped_id)["label"] == "Shipped"
+
+
+def test_change_log_view_filters_by_section_record_and_user(app, admin_client):
+    with app.app_context():
+        records = app.extensions["flowcase"].records(sudo=True)
+        thing = records.create("fx_thing", {"name": "Logged"})
+        records.update("fx_thing", thing, {"amount": 5})
+        thing_id_ = thing.id
+    page = admin_client.get("/admin/change_log/?flt1_section_equals=fx_thing").get_data(as_text=True)
+    assert "fx_thing" in page and "amount" in page
+    assert admin_client.post("/admin/change_log/delete/", data={"id": 1}).status_code in (302, 404, 405)
+    assert admin_client.get("/admin/change_log/new/").status_code in (302, 403, 404)
+    with app.app_context():
+        from core.extensions import db
+
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ChangeLog)
+                                 .where(ChangeLog.record_id == thing_id_, ChangeLog.section == "fx_thing")) == 2
+
+
+def thing_id(app, name):
+    with app.app_context():
+        records = app.extensions["flowcase"].records(sudo=True)
+        model = records.section("fx_thing").model
+        return records.session.scalars(sa.select(model.id).where(model.name == name)).one()
