@@ -60,6 +60,11 @@ def bench_command(scale, database_url, repeat, only, json_path):
                 floor = measure(scenario.floor, repeat)
                 ratio = timing.median_ms / floor.median_ms if floor.median_ms else float("inf")
                 entry.update(status="ok", timing=timing.as_dict(), floor=floor.as_dict(), ratio=round(ratio, 2))
+                if scenario.extra.get("records_per_run") and timing.median_ms:
+                    # Throughput scenarios: records per second at the median run.
+                    entry["records_per_s"] = round(scenario.extra["records_per_run"] * 1000 / timing.median_ms, 1)
+                    entry["floor_records_per_s"] = round(scenario.extra["records_per_run"] * 1000 / floor.median_ms, 1)
+                    click.echo(f"{'':<22} {entry['records_per_s']:.0f} records/s (floor {entry['floor_records_per_s']:.0f})")
                 click.echo(f"{scenario.name:<22} {timing.median_ms:>7.1f}ms {timing.p95_ms:>7.1f}ms "
                            f"{timing.max_ms:>7.1f}ms {floor.median_ms:>7.1f}ms {ratio:>5.1f}x")
             results["scenarios"].append(entry)

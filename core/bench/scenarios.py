@@ -103,9 +103,6 @@ def account_card(ctx: BenchContext) -> Scenario:
 
 NOT_YET = [
     ("global_search", "Global search by a name fragment", "global search is not built yet"),
-    ("rest_list", "REST list", "the REST API is not built yet"),
-    ("rest_get", "REST single get", "the REST API is not built yet"),
-    ("rest_create", "REST create (records/s)", "the REST API is not built yet"),
     ("odata_filter_count", "OData $filter + $count", "OData is not built yet"),
     ("stage_change", "Stage change creating five tasks and an approval", "the process engine is not built yet"),
     ("dashboard", "Six-widget dashboard", "dashboards are not built yet"),
@@ -175,6 +172,8 @@ def import_xlsx(ctx: BenchContext) -> Scenario:
 
 
 def all_scenarios(ctx: BenchContext) -> list[Scenario]:
-    scenarios = [activity_list(ctx, 1), activity_list(ctx, 200), account_card(ctx), import_xlsx(ctx)]
+    from core.bench.rest_scenarios import rest_scenarios
+
+    scenarios = [activity_list(ctx, 1), activity_list(ctx, 200), account_card(ctx), import_xlsx(ctx), *rest_scenarios(ctx)]
     scenarios += [Scenario(name, title, unavailable=why) for name, title, why in NOT_YET]
     return scenarios

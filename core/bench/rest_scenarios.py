@@ -1,0 +1,91 @@
+"""REST API scenarios of ``flowcase bench``: list, single get, and create throughput, each beside its floor."""
+from __future__ import annotations
+
+import itertools
+import json
+
+import sqlalchemy as sa
+
+from core.db import utcnow
+from core.extensions import db
+
+#: Contacts one measured run of ``rest_create`` posts; the report turns it into records/s.
+CREATE_BATCH = 20
+
+
+def _api_headers(ctx) -> dict:
+    """A key for the bench user, made once per bench context."""
+    token = getattr(ctx, "_api_token", None)
+    if token is None:
+        from core.api.keys import create_key
+
+        _, token = create_key(ctx.user, "bench")
+        ctx._api_token = token
+    return {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+
+def _table(name: str):
+    return sa.Table(name, sa.MetaData(), autoload_with=db.engine) if sa.inspect(db.engine).has_table(name) else None
+
+
+def _check(response, status: int, url: str):
+    if response.status_code != status:
+        raise RuntimeError(f"{url} answered {response.status_code}: {response.get_data(as_text=True)[:200]}")
+    return response.data
+
+
+def rest_scenarios(ctx) -> list:
+    """``rest_list``, ``rest_get``, ``rest_create`` (or why they are not available)."""
+    from core.bench.scenarios import Scenario
+
+    titles = {"rest_list": "REST list: owner + open activities by due date, 50 per page",
+              "rest_get": "REST single get of an account",
+              "rest_create": f"REST create of contacts, {CREATE_BATCH} per run (records/s)"}
+    activity, account, contact = _table("crm_activity"), _table("crm_account"), _table("crm_contact")
+    if activity is None or "activity" not in ctx.state.sections or not ctx.has_route("/api/v1/<section_name>"):
+        return [Scenario(name, title, unavailable="needs the crm add-on and the REST API") for name, title in titles.items()]
+    headers = _api_headers(ctx)
+    owner = db.session.scalar(sa.select(activity.c.owner_id).where(activity.c.owner_id.is_not(None)).limit(1))
+    list_url = f"/api/v1/activity?owner_id={owner}&status=open&sort=due_date&limit=50"
+    columns = [c for c in activity.c if c.key != "custom"]
+
+    def list_floor():
+        with db.engine.connect() as conn:
+            rows = conn.execute(sa.select(*columns).where(activity.c.owner_id == owner, activity.c.status == "open")
+                                .order_by(activity.c.due_date, activity.c.id).limit(50)).mappings().all()
+        return json.dumps([dict(r) for r in rows], default=str)
+
+    account_id = db.session.scalar(sa.select(account.c.id).order_by(account.c.id.desc()).limit(1))
+    get_url = f"/api/v1/account/{account_id}"
+
+    def get_floor():
+        with db.engine.connect() as conn:
+            row = conn.execute(sa.select(account).where(account.c.id == account_id)).mappings().first()
+        return json.dumps(dict(row), default=str)
+
+    counter = itertools.count()
+
+    def create_run():
+        for _ in range(CREATE_BATCH):
+            n = next(counter)
+            body = json.dumps({"first_name": "Bench", "last_name": f"Contact {n}", "email": f"bench{n}@example.com",
+                               "phone": f"+7 900 {n % 1000:03d}-{n % 100:02d}-00"})
+            _check(ctx.client.post("/api/v1/contact", data=body, headers=headers), 201, "POST /api/v1/contact")
+
+    def create_floor():
+        # The least work that stores as many rows: a bare Core INSERT and commit per record.
+        for _ in range(CREATE_BATCH):
+            n = next(counter)
+            with db.engine.begin() as conn:
+                conn.execute(sa.insert(contact).values(
+                    first_name="Floor", last_name=f"Contact {n}", name=f"Floor Contact {n}", version=1, custom={},
+                    created_at=utcnow(), updated_at=utcnow()))
+
+    return [
+        Scenario("rest_list", titles["rest_list"], run=lambda: _check(ctx.client.get(list_url, headers=headers), 200, list_url),
+                 floor=list_floor, extra={"url": list_url}),
+        Scenario("rest_get", titles["rest_get"], run=lambda: _check(ctx.client.get(get_url, headers=headers), 200, get_url),
+                 floor=get_floor, extra={"url": get_url}),
+        Scenario("rest_create", titles["rest_create"], run=create_run, floor=create_floor,
+                 extra={"url": "/api/v1/contact", "records_per_run": CREATE_BATCH}),
+    ]
