@@ -29,6 +29,13 @@ def flowcase_record_validate(event):
 
     return check(event)
 
+
+# The security model (roles, rights, record rules) registers as part of the core.
+from core.security.hooks import (  # noqa: E402,F401
+    flowcase_record_access, flowcase_record_before_create, flowcase_record_before_update, flowcase_record_filter,
+    flowcase_register_admin_views, flowcase_register_sections,
+)
+
 # Custom fields (the section wizard): their section and the rules on definitions.
 from core.custom_field_hooks import (  # noqa: E402,F401
     custom_fields_are_for_superusers, custom_fields_hidden_from_users, forget_definitions_after_create,
@@ -38,7 +45,6 @@ from core.custom_field_hooks import (  # noqa: E402,F401
 
 # The REST API at /api/v1 and its API keys page.
 from core.api.hooks import register_api_admin_views, register_api_blueprint  # noqa: E402,F401
-
 
 # Import, export, duplicate rules and merge.
 from core.dataio.hooks import register_dataio_blueprints, register_import_job  # noqa: E402,F401

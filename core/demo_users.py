@@ -13,6 +13,8 @@ DEMO_USERS = [
     ("alice", "Alice Petrova", False, "manager"),
     ("bob", "Bob Ivanov", False, "manager"),
 ]
+#: Roles the demo people get when an installed add-on seeded them (looked up by code: the core imports no add-on).
+DEMO_ROLES = {"manager": "sales_manager", "alice": "sales_user", "bob": "sales_user"}
 
 
 def ensure_demo_users() -> dict[str, User]:
@@ -29,5 +31,17 @@ def ensure_demo_users() -> dict[str, User]:
             db.session.flush()
             user.manager_id = users[manager].id
         users[login] = user
+    _grant_demo_roles(users)
     db.session.commit()
     return users
+
+
+def _grant_demo_roles(users: dict[str, User]) -> None:
+    """Give the demo people their roles (:data:`DEMO_ROLES`) where those roles exist."""
+    from core.security.models import Role
+
+    roles = {role.code: role for role in db.session.scalars(sa.select(Role).where(Role.code.in_(set(DEMO_ROLES.values()))))}
+    for login, code in DEMO_ROLES.items():
+        role = roles.get(code)
+        if role is not None and login in users and role not in users[login].roles:
+            users[login].roles.append(role)

@@ -156,11 +156,25 @@ class Records:
 
     # -- reads ---------------------------------------------------------------
     def filters(self, section: Section, operation: str = "read") -> list:
-        """The SQL conditions that limit what the user reaches (none for superusers and sudo)."""
+        """The one SQL condition that limits what the user reaches, as a list of at most one clause.
+
+        Rights, record rules and any add-on's filters are ANDed into a single
+        clause, so every door (list, count, get by id, detail grid, typeahead,
+        export, admin) applies the same thing; empty for superusers and sudo.
+        """
         if self.is_sudo or (self.user is not None and getattr(self.user, "is_superuser", False)):
             return []
         results = self._hook("flowcase_record_filter")(user=self.user, section=section, operation=operation)
-        return [clause for clause in results if clause is not None]
+        clauses = [clause for clause in results if clause is not None]
+        return [sa.and_(*clauses)] if len(clauses) > 1 else clauses
+
+    def field_access(self, section: Section):
+        """The fields of ``section`` hidden from or read-only for the user (column rights; none for superusers)."""
+        from core.security.policy import NO_RESTRICTION, field_access
+
+        if self.is_sudo or (self.user is not None and getattr(self.user, "is_superuser", False)):
+            return NO_RESTRICTION
+        return field_access(self.session, self.user, section)
 
     def select(self, section_name: str | Section, operation: str = "read") -> sa.Select:
         """``SELECT model`` limited to what the user may reach: the start of every list, count and export."""
@@ -192,9 +206,17 @@ class Records:
         return row
 
     def read(self, section_name: str | Section, record_or_id) -> dict:
-        """All field values of a record (or of the record with that id) by path, extension fields included."""
+        """The field values of a record (or of the record with that id) the user may see, by path.
+
+        Extension fields are included; fields hidden by column rights are left out.
+        """
         section = self.section(section_name)
-        record = self._resolve(section, record_or_id)
+        values = self._read_all(section, self._resolve(section, record_or_id))
+        for path in self.field_access(section).hidden:
+            values.pop(path, None)
+        return values
+
+    def _read_all(self, section: Section, record) -> dict:
         values = {"id": record.id, "version": record.version}
         for info in section.own_fields():
             values[info.path] = getattr(record, info.path)
@@ -215,7 +237,9 @@ class Records:
             record = section.model()
             own, ext = self._split(section, values)
             self._assign(section, record, own)
-            self._require(section, record)
+            self._require(section, record, custom_paths=None)
+            if not self.can(section, "create", record):  # an "own" create right: the owner must be me
+                raise AccessDenied(_l("You may not create %(section)s records for other owners", section=section.title))
             values = {**own, **_flatten(ext)}
             event = RecordEvent(self, section, record, "create", values=values,
                                 changes={path: (None, value) for path, value in values.items()})
@@ -246,7 +270,7 @@ class Records:
                 section=section.title,
             ))
         with self.transaction(), self.session.no_autoflush:
-            own, ext = self._split(section, values)
+            own, ext = self._split(section, values, record)
             changes = self._assign(section, record, own)
             ext_rows = {}
             for extension, ext_values in ext.items():
@@ -297,7 +321,7 @@ class Records:
         if expected_version is not None and int(expected_version) != record.version:
             raise ConflictError(_l("This %(section)s was changed by someone else; reload it first.", section=section.title))
         with self.transaction():
-            snapshot = {k: to_json(v) for k, v in self.read(section, record).items()}
+            snapshot = {k: to_json(v) for k, v in self._read_all(section, record).items()}
             event = RecordEvent(self, section, record, "delete", values=snapshot)
             self._hook("flowcase_record_before_delete")(event=event)
             for extension in section.extensions:
@@ -317,8 +341,15 @@ class Records:
             return record_or_id
         return self.get(section, record_or_id)
 
-    def _split(self, section: Section, values: dict):
-        """Coerce values and split them into own columns and extension tables; unknown fields are errors."""
+    def _split(self, section: Section, values: dict, record=None):
+        """Coerce values and split them into own columns and extension tables; unknown fields are errors.
+
+        Custom fields (``custom.<name>``) stay with the own values: they live in the record's ``custom`` column.
+        Fields hidden or read-only for the user (column rights) are refused unless
+        the value is what ``record`` (the record being updated) already holds, so a
+        form sending back what it showed still saves.
+        """
+        access = self.field_access(section)
         own: dict = {}
         ext: dict[SectionExtension, dict] = defaultdict(dict)
         errors: dict[str, list] = {}
@@ -336,6 +367,9 @@ class Records:
             except BadValue as exc:
                 errors[path] = [str(exc)]
                 continue
+            if path in access.restricted and not self._unchanged(section, record, path, value):
+                errors[path] = [_l("you may not change the field “%(field)s”", field=path)]
+                continue
             if info.type == "lookup" and value is not None and not self._exists(info, value):
                 errors[path] = [_l("refers to record #%(id)s, which does not exist", id=value)]
                 continue
@@ -346,6 +380,12 @@ class Records:
         if errors:
             raise ValidationError(errors)
         return own, dict(ext)
+
+    def _unchanged(self, section: Section, record, path: str, value) -> bool:
+        """Whether ``value`` is what ``record`` already holds at ``path`` (a new record holds nothing)."""
+        if record is None:
+            return value is None
+        return same(self._read_all(section, record).get(path), value)
 
     def _exists(self, info, value) -> bool:
         if info.custom:  # a custom lookup names its target section, not a foreign key

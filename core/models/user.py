@@ -5,7 +5,7 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from core.db import Base, utcnow
@@ -24,6 +24,9 @@ class User(UserMixin, Base):
     language: Mapped[str | None] = mapped_column(String(10))
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("core_user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    manager: Mapped["User | None"] = relationship(remote_side=[id])
+    #: Roles held (core.security); rights are the widest over them.
+    roles: Mapped[list["Role"]] = relationship("Role", secondary="core_user_role")  # noqa: F821
 
     def set_password(self, password: str) -> None:
         """Store a scrypt hash of ``password``; the plain text is never kept."""
@@ -39,3 +42,8 @@ class User(UserMixin, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.login}>"
+
+
+# The security tables live in core.security; importing them here lets ``User.roles`` resolve
+# wherever User is imported.
+from core.security.models import Role  # noqa: E402,F401
