@@ -12,8 +12,8 @@ from flask_babel import lazy_gettext as _l
 from core.sections import Section
 
 from .models import (
-    Lead, LeadProduct, Opportunity, OpportunityProduct, Product, ProductCategory, ProductUnit, SalesReason,
-    SalesStage,
+    QUALIFICATION_LABELS, SOURCE_LABELS, Lead, LeadProduct, Opportunity, OpportunityProduct, Product,
+    ProductCategory, ProductUnit, SalesReason, SalesStage,
 )
 
 LEAD_LABELS = {
@@ -114,6 +114,7 @@ def lead_section() -> Section:
         stage_field="stage_id",
         owner_field="owner_id",
         labels=LEAD_LABELS,
+        choices={"source": SOURCE_LABELS, "qualification_status": QUALIFICATION_LABELS},
     )
 
 
