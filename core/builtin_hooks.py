@@ -33,7 +33,7 @@ def flowcase_record_validate(event):
 # The security model (roles, rights, record rules) registers as part of the core.
 from core.security.hooks import (  # noqa: E402,F401
     flowcase_record_access, flowcase_record_before_create, flowcase_record_before_update, flowcase_record_filter,
-    flowcase_register_admin_views, flowcase_register_sections,
+    flowcase_register_admin_views, flowcase_register_sections, register_profile_blueprint,
 )
 
 # Custom fields (the section wizard): their section and the rules on definitions.

@@ -226,7 +226,11 @@ class _Compiler:
         """Find ``path`` on ``section``: a field, an extension field, or one step through a lookup."""
         fields = self._fields.get(section.name)
         if fields is None:
-            fields = self._fields[section.name] = filterable_fields(section)
+            fields = filterable_fields(section)
+            if self.records is not None:  # fields hidden by column rights are unknown to this user
+                hidden = self.records.field_access(section).hidden
+                fields = {path: info for path, info in fields.items() if path not in hidden}
+            self._fields[section.name] = fields
         info = fields.get(path)
         if info is not None:
             if info.custom:  # JSON element of the record's ``custom`` column, cast to the field's type

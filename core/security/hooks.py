@@ -54,3 +54,10 @@ def flowcase_record_before_create(event):
 @hookimpl
 def flowcase_record_before_update(event):
     _check_security_record(event)
+
+
+@hookimpl(specname="flowcase_register_blueprints")
+def register_profile_blueprint(app):
+    from core.security.profile import bp
+
+    return [bp]

@@ -11,7 +11,7 @@ from core.sections import Section
 from core.state import get_state
 from core.ui.common import bp, current_records, render_section, section_or_404
 from core.ui.display import format_value, grid_rows, lookup_link, lookup_names
-from core.ui.layout import card_tabs, layout_fields
+from core.ui.layout import card_tabs, layout_fields, without_fields
 from core.ui.list_view import default_columns
 
 #: Rows a detail grid shows on the card; the rest is one click away in the child's list.
@@ -28,7 +28,7 @@ def card(section_name: str, record_id: int):
     records = current_records()
     record = records.get(section, record_id)
     values = records.read(section, record)
-    tabs = card_tabs(section)
+    tabs = without_fields(card_tabs(section), records.field_access(section).hidden)
     fields = layout_fields(tabs)
     stage_info = section.field(section.stage_field) if section.stage_field else None
     names = lookup_names(records, fields + ([stage_info] if stage_info else []), [values])
@@ -61,7 +61,9 @@ def _details(records: Records, record) -> list[dict]:
         column = child.table.c[fk]
         stmt = records.select(child).where(column == record.id)
         found = list(records.session.scalars(stmt.order_by(child.table.c.id.desc()).limit(DETAIL_LIMIT + 1)))
-        columns = [info for info in (child.field(p) for p in default_columns(child) if p != fk) if info is not None]
+        hidden = records.field_access(child).hidden
+        columns = [info for info in (child.field(p) for p in default_columns(child) if p != fk and p not in hidden)
+                   if info is not None]
         grids.append({
             "section": child,
             "title": detail.get("title") or child.title_plural,

@@ -19,7 +19,7 @@ from core.filters import compile_filter, filterable_fields
 from core.sections import Section
 from core.ui.common import bp, current_records, render_section, section_or_404
 from core.ui.forms import CONFLICT_HINT, build_form, field_name, form_values, put_errors
-from core.ui.layout import card_tabs, layout_fields
+from core.ui.layout import card_tabs, layout_fields, without_fields
 
 #: Suggestions the typeahead returns.
 LOOKUP_RESULTS = 20
@@ -64,7 +64,7 @@ def new(section_name: str):
     records = current_records()
     if not records.can(section, "create"):
         raise AccessDenied(_("You may not create %(section)s records", section=section.title))
-    tabs = card_tabs(section, all_fields=True)
+    tabs = without_fields(card_tabs(section, all_fields=True), records.field_access(section).hidden)
     form = build_form(section, records, layout_fields(tabs), initial=_defaults(section))
     if request.method == "GET":
         return _form_page(section, form, tabs)
@@ -72,7 +72,7 @@ def new(section_name: str):
         return _form_page(section, form, tabs, status=422)
     try:
         with _confirming(records):
-            record = records.create(section, form_values(section, form))
+            record = records.create(section, form_values(section, form, records.field_access(section).restricted))
     except ValidationError as error:
         return _form_page(section, form, tabs, status=422, errors=put_errors(form, error.errors),
                           duplicates=_duplicates(error))
@@ -89,7 +89,7 @@ def edit(section_name: str, record_id: int):
     record = records.get(section, record_id)
     if not records.can(section, "update", record):
         raise AccessDenied(_("You may not change this %(section)s", section=section.title))
-    tabs = card_tabs(section, all_fields=True)
+    tabs = without_fields(card_tabs(section, all_fields=True), records.field_access(section).hidden)
     fields = layout_fields(tabs)
     initial = records.read(section, record)
     form = build_form(section, records, fields, initial=initial)
@@ -116,7 +116,7 @@ def _changed_only(section, form, records, fields, initial) -> dict:
     A date-time input shows minutes only; writing back what it shows would
     cut the seconds off and log a change nobody made.
     """
-    values = form_values(section, form)
+    values = form_values(section, form, records.field_access(section).restricted)
     shown = build_form(section, records, fields, initial=initial, formdata=MultiDict())
     for info in fields:
         name = field_name(info.path)
@@ -162,8 +162,9 @@ def lookup(section_name: str):
         return jsonify({"error": str(error)}), 400
     if q:
         fields = filterable_fields(section)
+        hidden = records.field_access(section).hidden
         paths = [p for p in (section.search_fields or [section.title_field])
-                 if p in fields and fields[p].type in ("string", "text")]
+                 if p in fields and fields[p].type in ("string", "text") and p not in hidden]
         terms = [{"field": p, "op": "icontains", "value": q} for p in paths]
         if q.isdigit():
             terms.append({"field": "id", "op": "eq", "value": int(q)})
@@ -171,7 +172,9 @@ def lookup(section_name: str):
     title = section.table.c.get(section.title_field)
     order = [title, section.table.c.id] if title is not None else [section.table.c.id]
     found = list(records.session.scalars(stmt.order_by(*order).limit(limit)))
+    # A title hidden by column rights shows as the id only.
+    show = (lambda r: f"#{r.id}") if section.title_field in records.field_access(section).hidden else section.display_name
     return jsonify([
-        {"id": r.id, "text": section.display_name(r), **({"values": {f: getattr(r, f) for f in extra}} if extra else {})}
+        {"id": r.id, "text": show(r), **({"values": {f: getattr(r, f) for f in extra}} if extra else {})}
         for r in found
     ])

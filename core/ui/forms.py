@@ -104,9 +104,12 @@ def build_form(section: Section, records: Records, fields: list[FieldInfo], init
     class SectionForm(FlaskForm):
         version = HiddenField()
 
+    readonly = records.field_access(section).readonly
     for info in fields:
         form_field = _form_field(records, info, initial.get(info.path))
         if form_field is not None:
+            if info.path in readonly:  # column rights: shown, not editable
+                form_field.kwargs["render_kw"] = {**(form_field.kwargs.get("render_kw") or {}), "disabled": True}
             setattr(SectionForm, field_name(info.path), form_field)
     form = SectionForm(data=data) if formdata is None else SectionForm(formdata=formdata, data=data)
     if section.cascades:
@@ -116,13 +119,16 @@ def build_form(section: Section, records: Records, fields: list[FieldInfo], init
     return form
 
 
-def form_values(section: Section, form: FlaskForm) -> dict:
-    """The section field values a submitted form carries, by path (empty text → None where allowed)."""
+def form_values(section: Section, form: FlaskForm, skip=frozenset()) -> dict:
+    """The section field values a submitted form carries, by path (empty text → None where allowed).
+
+    :param skip: paths left out (fields hidden or read-only for the user: a disabled input sends nothing).
+    """
     values = {}
     for form_field in form:
         path = field_path(form_field.name)
         info = section.field(path)
-        if info is None:
+        if info is None or path in skip:
             continue
         value = form_field.data
         if isinstance(value, str) and not value.strip() and not info.required:

@@ -68,6 +68,17 @@ def _extension_title(extension) -> str:
     return manifest.name if manifest is not None else extension.prefix.replace("_", " ").capitalize()
 
 
+def without_fields(tabs: list[dict], hidden) -> list[dict]:
+    """``tabs`` minus the fields at the paths in ``hidden`` (column rights), empty groups dropped."""
+    if not hidden:
+        return tabs
+    result = []
+    for tab in tabs:
+        groups = [{**group, "fields": [f for f in group["fields"] if f.path not in hidden]} for group in tab["groups"]]
+        result.append({**tab, "groups": [group for group in groups if group["fields"]]})
+    return result
+
+
 def layout_fields(tabs: list[dict]) -> list[FieldInfo]:
     """Every field of ``tabs``, in order."""
     return [info for tab in tabs for group in tab["groups"] for info in group["fields"]]

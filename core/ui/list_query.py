@@ -68,11 +68,14 @@ def parse_args(args) -> ListArgs:
     return result
 
 
-def condition_tree(section: Section, list_args: ListArgs) -> dict:
-    """The list request as one filter tree: search, simple params and the JSON filter, ANDed."""
+def condition_tree(section: Section, list_args: ListArgs, hidden=frozenset()) -> dict:
+    """The list request as one filter tree: search, simple params and the JSON filter, ANDed.
+
+    :param hidden: field paths hidden from the user (column rights): never searched.
+    """
     parts = []
     if list_args.q:
-        fields = filterable_fields(section)
+        fields = {path: info for path, info in filterable_fields(section).items() if path not in hidden}
         paths = [p for p in (section.search_fields or [section.title_field]) if _searchable(section, fields, p)]
         terms = [{"field": path, "op": "icontains", "value": list_args.q} for path in paths]
         if list_args.q.isdigit():
@@ -97,7 +100,10 @@ def _searchable(section, fields, path) -> bool:
 
 def filtered_select(records: Records, section: Section, list_args: ListArgs) -> sa.Select:
     """``records.select(section)`` narrowed by the request (no order, no paging)."""
-    clause = compile_filter(section, condition_tree(section, list_args), records.user, records=records)
+    hidden = records.field_access(section).hidden
+    if list_args.sort.lstrip("-") in hidden:
+        raise ValidationError({"sort": [_l("cannot sort by “%(field)s”", field=list_args.sort.lstrip("-"))]})
+    clause = compile_filter(section, condition_tree(section, list_args, hidden), records.user, records=records)
     return records.select(section).where(clause)
 
 

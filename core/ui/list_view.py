@@ -29,9 +29,12 @@ def default_columns(section: Section) -> list[str]:
     return paths[:_DEFAULT_COLUMN_COUNT]
 
 
-def chosen_columns(section: Section) -> list[str]:
-    """Columns for this user: ``?cols=`` (remembered in the session), else the remembered choice, else the default."""
-    available = {p for p, info in filterable_fields(section).items() if info.type != "json"}
+def chosen_columns(section: Section, hidden=frozenset()) -> list[str]:
+    """Columns for this user: ``?cols=`` (remembered in the session), else the remembered choice, else the default.
+
+    :param hidden: field paths column rights hide from the user: never offered.
+    """
+    available = {p for p, info in filterable_fields(section).items() if info.type != "json" and p not in hidden}
     stored = session.get(_SESSION_COLUMNS, {})
     if "cols" in request.args:
         # ?cols=a,b from a link, or one ?cols= per ticked checkbox from the chooser.
@@ -50,8 +53,9 @@ def list_view(section_name: str):
     """Search, filter, sort and page a section's records; never an uncapped COUNT."""
     section = section_or_404(section_name)
     records = current_records()
-    fields = filterable_fields(section)
-    columns = [fields[path] for path in chosen_columns(section)]
+    hidden = records.field_access(section).hidden
+    fields = {path: info for path, info in filterable_fields(section).items() if path not in hidden}
+    columns = [fields[path] for path in chosen_columns(section, hidden)]
     context = dict(columns=columns, all_fields=[f for f in fields.values() if f.type != "json"],
                    rows=[], count=0, capped=False, page=1, pages=1, error=None,
                    args=list_query.ListArgs(q=(request.args.get("q") or "").strip(),
