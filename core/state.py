@@ -46,6 +46,9 @@ class FlowcaseState:
         blueprints need a restart, because Flask cannot add routes to an app
         that has served requests (the generic section pages cover new sections).
         """
+        import time
+
+        self.checked_at = time.monotonic()
         signature = self.installed_signature(connection)
         if signature == self.signature:
             return False

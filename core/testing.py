@@ -59,6 +59,8 @@ def test_config(database: TestDatabase, tmp_path: Path, addon_paths=(), **overri
         "SESSION_COOKIE_SECURE": False,
         "REMEMBER_COOKIE_SECURE": False,
         "WTF_CSRF_ENABLED": False,
+        # Query-count tests measure pages, not the periodic add-on check; tests of that check set it low.
+        "FLOWCASE_ADDON_CHECK_SECONDS": 3600.0,
     }
     config.update(overrides)
     return config

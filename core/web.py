@@ -96,10 +96,8 @@ def configure_addon_refresh(app, state) -> None:
 
     @app.before_request
     def refresh_addons():
-        now = time.monotonic()
-        if now - state.checked_at < interval:
+        if time.monotonic() - state.checked_at < interval:
             return
-        state.checked_at = now
         from core.extensions import db
 
         state.refresh_if_changed(db.session.connection())
