@@ -52,3 +52,9 @@ from core.dedup.hooks import (  # noqa: E402,F401
     check_duplicates_on_save, drop_dedup_keys_after_delete, register_dedup_rule_admin, store_dedup_keys_after_create,
     store_dedup_keys_after_update,
 )
+
+# Outgoing email: templates, the queue and the sending job.
+from core.mail.hooks import (  # noqa: E402,F401
+    mail_hidden_from_users, mail_is_for_superusers, register_mail_admin_views, register_mail_sections,
+    register_send_email_job, validate_email_template,
+)

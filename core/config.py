@@ -62,6 +62,20 @@ class DefaultConfig:
     FLOWCASE_PHONE_REGION: str = "RU"
     #: Queue name in Redis or the SQLite job file; tests give each run its own.
     FLOWCASE_QUEUE_NAME: str = "flowcase"
+    #: SMTP server outgoing email is handed to (``core.mail``).
+    FLOWCASE_MAIL_SERVER: str = "localhost"
+    #: Its port (25, 587 with STARTTLS).
+    FLOWCASE_MAIL_PORT: int = 25
+    #: Say STARTTLS before sending.
+    FLOWCASE_MAIL_USE_TLS: bool = False
+    #: Login on the SMTP server; empty means no authentication.
+    FLOWCASE_MAIL_USERNAME: str = ""
+    #: Password for ``FLOWCASE_MAIL_USERNAME``.
+    FLOWCASE_MAIL_PASSWORD: str = ""
+    #: The From address of every outgoing email.
+    FLOWCASE_MAIL_FROM: str = "flowcase@localhost"
+    #: Seconds to wait for the SMTP server before the attempt is recorded as failed.
+    FLOWCASE_MAIL_TIMEOUT: float = 30.0
 
 
 def _coerce(raw: str, default):

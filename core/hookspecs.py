@@ -278,6 +278,25 @@ def flowcase_record_after_stage_change(event):
 
 
 # ---------------------------------------------------------------------------
+# Outgoing email: called by the ``core.send_email`` job (:mod:`core.mail`).
+# ---------------------------------------------------------------------------
+
+@hookspec
+def flowcase_email_sent(email, records):
+    """Runs after a queued email was delivered over SMTP and recorded as sent (after that commit).
+
+    Runs in its own transaction: raising undoes what the hook wrote and is
+    logged, but the email stays sent (it is never sent twice). The CRM logs
+    the email as an activity of type ``email`` on the record it concerns.
+
+    :param email: the :class:`core.mail.models.Email` row (``section`` and
+        ``record_id`` name the record it is about, when any).
+    :param records: a superuser :class:`core.records.Records`.
+    :return: nothing.
+    """
+
+
+# ---------------------------------------------------------------------------
 # Add-on lifecycle and data: called by ``core.addons.manager``.
 # ---------------------------------------------------------------------------
 

@@ -288,6 +288,16 @@ def flowcase_record_before_update(event):
     _prepare(event)
 
 
+# -- outgoing email --------------------------------------------------------------------
+
+@hookimpl
+def flowcase_email_sent(email, records):
+    """Log every sent email as a done activity of type ``email`` on the record it concerns."""
+    from .email_log import log_sent_email
+
+    log_sent_email(email, records)
+
+
 # -- demo -----------------------------------------------------------------------------
 
 @hookimpl
