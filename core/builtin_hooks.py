@@ -45,6 +45,8 @@ from core.custom_field_hooks import (  # noqa: E402,F401
 
 # The REST API at /api/v1 and its API keys page.
 from core.api.hooks import register_api_admin_views, register_api_blueprint  # noqa: E402,F401
+# OData v4 at /odata (same API keys).
+from core.odata.hooks import register_odata_blueprint  # noqa: E402,F401
 
 # Import, export, duplicate rules and merge.
 from core.dataio.hooks import register_dataio_blueprints, register_import_job  # noqa: E402,F401
@@ -57,4 +59,10 @@ from core.dedup.hooks import (  # noqa: E402,F401
 from core.mail.hooks import (  # noqa: E402,F401
     mail_hidden_from_users, mail_is_for_superusers, register_mail_admin_views, register_mail_sections,
     register_send_email_job, validate_email_template,
+)
+
+# Web forms (/forms) and telephony (/telephony): the public doors of issue 7.
+from core.webforms.hooks import (  # noqa: E402,F401
+    register_web_form_admin, register_web_form_blueprint, register_web_form_section, validate_web_form,
+    web_forms_are_for_superusers, web_forms_hidden_from_users,
 )

@@ -21,16 +21,24 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 _PUBLIC_ENDPOINTS = {"api.openapi"}
 
 
+def user_from_request():
+    """The active user whose key the request's ``Authorization: Bearer`` header carries, or None.
+
+    Shared by every door that authenticates by API key (``/api/v1``, ``/odata``).
+    """
+    from core.api.keys import user_for_token
+
+    scheme, _, token = (request.headers.get("Authorization") or "").partition(" ")
+    return user_for_token(token.strip()) if scheme.lower() == "bearer" else None
+
+
 @bp.before_request
 def authenticate():
     """Resolve the key to its user (401 otherwise) and cap the body size for this request."""
     request.max_content_length = current_app.config.get("FLOWCASE_API_MAX_BODY", DEFAULT_MAX_BODY)
     if request.endpoint in _PUBLIC_ENDPOINTS:
         return None
-    from core.api.keys import user_for_token
-
-    scheme, _, token = (request.headers.get("Authorization") or "").partition(" ")
-    user = user_for_token(token.strip()) if scheme.lower() == "bearer" else None
+    user = user_from_request()
     if user is None:
         from flask_babel import lazy_gettext as _l
 
