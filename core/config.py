@@ -62,6 +62,18 @@ class DefaultConfig:
     FLOWCASE_PHONE_REGION: str = "RU"
     #: Queue name in Redis or the SQLite job file; tests give each run its own.
     FLOWCASE_QUEUE_NAME: str = "flowcase"
+    #: Largest web form submission body accepted, in bytes (``/forms/<slug>/submit``).
+    FLOWCASE_WEBFORM_MAX_BODY: int = 16 * 1024
+    #: Longest value of one web form field, in characters.
+    FLOWCASE_WEBFORM_MAX_FIELD: int = 2000
+    #: Web form submissions one address may make within the window (all forms together).
+    FLOWCASE_WEBFORM_RATE_LIMIT: int = 20
+    #: The rate-limit window, in seconds.
+    FLOWCASE_WEBFORM_RATE_WINDOW: int = 3600
+    #: Telephony connectors' settings by connector name (a dict, or JSON in the environment), e.g.
+    #: ``{"mango": {"api_key": ..., "api_salt": ..., "api_url": ..., "extensions": {"101": "alice"}},
+    #: "webhook": {"secret": ..., "extensions": {...}}}``; see :mod:`core.telephony.connectors`.
+    FLOWCASE_TELEPHONY: dict = {}
     #: SMTP server outgoing email is handed to (``core.mail``).
     FLOWCASE_MAIL_SERVER: str = "localhost"
     #: Its port (25, 587 with STARTTLS).

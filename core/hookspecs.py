@@ -330,3 +330,22 @@ def flowcase_demo_generate(records, scale):
     :param records: a superuser :class:`core.records.Records`.
     :param scale: how many top-level records to make (``0`` = the hand-written demo only).
     """
+
+
+# ---------------------------------------------------------------------------
+# Doors to the outside: web forms, telephony (``core.webforms``, ``core.telephony``).
+# ---------------------------------------------------------------------------
+
+@hookspec
+def flowcase_contact_match(records, phone, email):
+    """Find the contact a phone number or email address belongs to (telephony, web forms, mail).
+
+    Called outside or inside a write transaction; must only read, through
+    ``records.select("contact")`` so rights apply.
+
+    :param records: the acting :class:`core.records.Records`.
+    :param phone: the number in E.164 (``+74951234567``), or None.
+    :param email: the address, stripped and lower-cased, or None.
+    :return: the contact record, or None; the first result in the add-ons'
+        dependency order wins.
+    """

@@ -307,3 +307,23 @@ def flowcase_demo_generate(records, scale):
         from .demo_generator import generate
 
         generate(records, scale)
+
+
+# -- matching a caller or sender to a contact (telephony, web forms, mail) -----------------
+
+@hookimpl
+def flowcase_contact_match(records, phone, email):
+    """The first contact (lowest id) whose normalized phone, mobile or email equals the one given.
+
+    The core passes E.164 (``+74951234567``); crm's own keys are the same form
+    for Russian and international numbers, and the columns are indexed.
+    """
+    keys = []
+    if phone:
+        keys.extend([Contact.phone_normalized == phone, Contact.mobile_normalized == phone])
+    if email:
+        keys.append(Contact.email_normalized == email)
+    if not keys:
+        return None
+    stmt = records.select("contact").where(sa.or_(*keys)).order_by(Contact.id).limit(1)
+    return records.session.scalars(stmt).first()
