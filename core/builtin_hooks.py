@@ -66,3 +66,9 @@ from core.webforms.hooks import (  # noqa: E402,F401
     register_web_form_admin, register_web_form_blueprint, register_web_form_section, validate_web_form,
     web_forms_are_for_superusers, web_forms_hidden_from_users,
 )
+
+# Dashboards: their sections, rights, widget checks, pages and the home page's dashboard.
+from core.dashboards.hooks import (  # noqa: E402,F401
+    dashboards_are_for_superusers, dashboards_hidden_from_users, home_dashboard_slot, register_dashboard_blueprint,
+    register_dashboard_menu, register_dashboard_sections, validate_dashboard_widget,
+)

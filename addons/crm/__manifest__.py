@@ -11,6 +11,7 @@
         "data/crm_activity_type_data.yaml",
         "data/crm_activity_result_data.yaml",
         "data/crm_security_data.yaml",
+        "data/crm_dashboard_data.yaml",
     ],
     "demo": [
         "demo/crm_account_demo.yaml",

@@ -1,0 +1,49 @@
+"""Server-rendered SVG charts (pygal): no JavaScript, printable, each bar or slice a link to its list.
+
+pygal puts a value's ``xlink`` around its bar or slice as an SVG ``<a>``; the
+default tooltip script (loaded from a CDN) is turned off because deployments
+are often offline and the chart must work without JavaScript.
+"""
+from __future__ import annotations
+
+import pygal
+from markupsafe import Markup
+from pygal.style import DefaultStyle
+
+from core.dashboards.compute import WidgetResult
+
+_CHARTS = {"bar": pygal.Bar, "line": pygal.Line, "pie": pygal.Pie, "funnel": pygal.Funnel}
+
+
+def _value(point, value_formatter):
+    if point is None:
+        return None
+    number = float(point.value) if point.value is not None else None
+    return {"value": number, "xlink": {"href": point.link, "target": "_top"},
+            "label": value_formatter(point.value)}
+
+
+def render_chart(result: WidgetResult, value_formatter=str) -> Markup:
+    """The widget's chart as inline SVG markup."""
+    widget = result.widget
+    chart_type = widget.chart_type or "bar"
+    many_series = bool(result.series)
+    if chart_type == "bar" and many_series:
+        chart_class = pygal.StackedBar
+    else:
+        chart_class = _CHARTS.get(chart_type, pygal.Bar)
+    config = dict(js=[], disable_xml_declaration=True, show_legend=many_series or chart_type in ("pie", "funnel"),
+                  style=DefaultStyle, height=320, width=640, explicit_size=False, print_values=False,
+                  x_label_rotation=30 if len(result.categories) > 6 else 0, truncate_legend=30,
+                  legend_at_bottom=True, no_data_text="—")
+    chart = chart_class(**config)
+    if chart_type in ("pie", "funnel") and not many_series:
+        # One slice (series) per category.
+        for key, label in result.categories:
+            chart.add(label, [_value(result.point(key), value_formatter)])
+    else:
+        chart.x_labels = [label for _, label in result.categories]
+        for series_key, series_label in (result.series or [(None, str(widget.title))]):
+            chart.add(series_label, [_value(result.point(key, series_key), value_formatter)
+                                     for key, _ in result.categories])
+    return Markup(chart.render(is_unicode=True))

@@ -1,0 +1,91 @@
+"""The dashboard pages (``/dashboards``, ``/dashboards/<code>``) and the home page's dashboard.
+
+The period comes from the query string (``?period=this_month``, or
+``?period=custom&start=2026-01-01&end=2026-03-31``), so a plain GET form
+selects it without JavaScript and every state has a URL.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import Blueprint, abort, render_template, request
+from flask_babel import format_decimal
+from flask_login import current_user, login_required
+from markupsafe import Markup
+
+from core.dashboards import periods
+from core.dashboards.charts import render_chart
+from core.dashboards.compute import compute
+from core.dashboards.visibility import visible_dashboards, widgets_of
+from core.extensions import db
+from core.state import get_state
+
+bp = Blueprint("dashboards", __name__)
+
+
+def format_value(value) -> str:
+    """A widget's number in the user's locale ("—" for none)."""
+    if value is None:
+        return "—"
+    return format_decimal(value)
+
+
+def _today():
+    return datetime.now(timezone.utc).date()
+
+
+def current_period(args) -> periods.Period:
+    """The period the query string asks for (default: this year)."""
+    return periods.resolve(args.get("period") or periods.DEFAULT, _today(), args.get("start"), args.get("end"))
+
+
+def dashboard_widgets(dashboard, period) -> list[dict]:
+    """Each widget of ``dashboard`` computed for the signed-in user, with its chart rendered."""
+    records = get_state().records(current_user._get_current_object())
+    shown = []
+    for widget in widgets_of(db.session, dashboard):
+        result = compute(records, widget, period, _today())
+        chart = None
+        if widget.kind == "chart" and result.error is None:
+            chart = render_chart(result, format_value)
+        shown.append({"result": result, "chart": chart})
+    return shown
+
+
+def _page(dashboard_code: str | None):
+    dashboards = visible_dashboards(db.session, current_user._get_current_object())
+    if dashboard_code is None:
+        dashboard = dashboards[0] if dashboards else None
+    else:
+        dashboard = next((d for d in dashboards if d.code == dashboard_code), None)
+        if dashboard is None:
+            abort(404)
+    period = current_period(request.args)
+    widgets = dashboard_widgets(dashboard, period) if dashboard is not None else []
+    return render_template("dashboards/dashboard.html", dashboards=dashboards, dashboard=dashboard, period=period,
+                           presets=periods.PRESETS, widgets=widgets, format_value=format_value)
+
+
+@bp.route("/dashboards")
+@login_required
+def index():
+    return _page(None)
+
+
+@bp.route("/dashboards/<code>")
+@login_required
+def show(code):
+    return _page(code)
+
+
+def home_dashboard() -> Markup | None:
+    """The first visible dashboard's widgets for the home page (default period), or None."""
+    if not getattr(current_user, "is_authenticated", False):
+        return None
+    dashboards = visible_dashboards(db.session, current_user._get_current_object())
+    if not dashboards:
+        return None
+    period = current_period({})
+    widgets = dashboard_widgets(dashboards[0], period)
+    return Markup(render_template("dashboards/home.html", dashboard=dashboards[0], period=period, widgets=widgets,
+                                  format_value=format_value))
