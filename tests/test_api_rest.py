@@ -140,3 +140,59 @@ def test_each_api_write_fires_its_hooks_exactly_once(app, admin_api, events):
 def test_index_lists_api_sections(admin_api):
     names = {s["name"] for s in admin_api.get("/").json["sections"]}
     assert {"account", "contact", "activity", "fx_thing"} <= names
+
+
+@pytest.fixture
+def clerk_api(app, client):
+    """A key of a user whose role hides fx_thing.amount and makes fx_thing.stage read-only."""
+    from core.security.models import ColumnRight, Role
+
+    with app.app_context():
+        role = Role(code="clerk", name="Clerk")
+        db.session.add(role)
+        db.session.flush()
+        db.session.add_all([ColumnRight(role_id=role.id, section="fx_thing", field="amount", access="hidden"),
+                            ColumnRight(role_id=role.id, section="fx_thing", field="stage", access="readonly")])
+        user_id, token = user_with_key("clerk")
+        from core.models import User
+
+        db.session.get(User, user_id).roles = [role]
+        db.session.commit()
+        thing = app.extensions["flowcase"].records(sudo=True).create("fx_thing", {"name": "Safe", "amount": 42})
+        thing_id = thing.id
+    return Api(client, token), thing_id
+
+
+def test_column_rights_hide_fields_from_output_queries_and_writes(app, clerk_api, admin_api):
+    api, thing_id = clerk_api
+    one = api.get(f"/fx_thing/{thing_id}")
+    assert one.status_code == 200 and "amount" not in one.json and one.json["name"] == "Safe"
+    listed = api.get("/fx_thing")
+    assert listed.json["items"] and all("amount" not in item for item in listed.json["items"])
+    for query in ("?fields=name,amount", "?amount=42", "?sort=-amount",
+                  "?filter=" + json.dumps({"field": "amount", "op": "gt", "value": 1})):
+        refused = api.get("/fx_thing" + query)
+        assert refused.status_code == 400 and refused.mimetype == "application/problem+json", (query, refused.json)
+    assert api.get(f"/fx_thing/{thing_id}?fields=amount").status_code == 400
+
+    # Writes: a hidden field is refused whatever the value (even the stored one: no probing), a read-only one when changed.
+    for body in ({"amount": 42}, {"amount": 1}, {"stage": "won"}):
+        refused = api.patch(f"/fx_thing/{thing_id}", body)
+        assert refused.status_code == 422, refused.json
+        assert [e["field"] for e in refused.json["errors"]] == list(body)
+    assert api.post("/fx_thing", {"name": "Mine", "amount": 3}).status_code == 422
+    assert api.put("/fx_thing/by-external-id/shop/X-1", {"name": "Mine", "amount": 3}).status_code == 422
+    assert api.patch(f"/fx_thing/{thing_id}", {"name": "Safe 2"}).status_code == 200
+    after = admin_api.get(f"/fx_thing/{thing_id}").json
+    assert after["amount"] == 42 and after["stage"] == "new" and after["name"] == "Safe 2"  # nothing else written
+
+
+def test_wrong_method_on_an_existing_path_is_405_problem(admin_api):
+    thing = admin_api.post("/fx_thing", {"name": "Lamp"}).json
+    for method, path in (("PUT", "/fx_thing"), ("DELETE", "/fx_thing"), ("POST", f"/fx_thing/{thing['id']}"),
+                         ("GET", f"/fx_thing/{thing['id']}/stage")):
+        response = admin_api.call(method, path)
+        assert response.status_code == 405 and response.mimetype == "application/problem+json", (method, path)
+        assert method not in response.headers["Allow"]
+    assert "PATCH" in admin_api.call("PUT", f"/fx_thing/{thing['id']}").headers["Allow"]
+    assert admin_api.get("/fx_thing/1/nothing/here").status_code == 404

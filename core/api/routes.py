@@ -15,7 +15,7 @@ from core.api import bp
 from core.api.problems import ApiProblem
 from core.api.serialize import check_body, dump_record, dump_records, parse_fields_param
 from core.errors import AccessDenied, ConflictError, ValidationError
-from core.filters import compile_filter, parse_filter
+from core.filters import parse_filter
 from core.sections import Section
 from core.state import get_state
 from core.ui import list_query
@@ -80,12 +80,17 @@ def expected_version(body: dict):
     return int(tag)
 
 
+def hidden_fields(section: Section) -> frozenset:
+    """Field paths column rights hide from the key's user: absent from output, refused in queries and bodies."""
+    return api_records().field_access(section).hidden
+
+
 def record_response(section: Section, record, status: int = 200) -> Response:
     records = api_records()
     headers = {"ETag": f'"{record.version}"'}
     if status == 201:
         headers["Location"] = url_for("api.get_record", section_name=section.name, record_id=record.id)
-    return json_response(dump_record(records.session, section, record), status, headers)
+    return json_response(dump_record(records.session, section, record, hidden=hidden_fields(section)), status, headers)
 
 
 # -- collection -------------------------------------------------------------------------
@@ -119,16 +124,17 @@ def list_records(section_name: str):
     records = api_records()
     limit = _int_arg("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     page = _int_arg("page", 1, 1, 1_000_000)
+    hidden = hidden_fields(section)
     try:
-        fields = parse_fields_param(section, request.args.get("fields"))
+        fields = parse_fields_param(section, request.args.get("fields"), hidden)
         args = list_query.ListArgs(q=(request.args.get("q") or "").strip(), sort=(request.args.get("sort") or "").strip())
         args.tree = parse_filter(request.args.get("filter"))
         for key in request.args:
             if key not in _RESERVED:
                 values = request.args.getlist(key)
                 args.simple[key] = values
-        tree = list_query.condition_tree(section, args)
-        stmt = records.select(section).where(compile_filter(section, tree, records.user, records=records))
+        # Rights-limited, and column rights applied: hidden fields are unknown to filters, search and sort.
+        stmt = list_query.filtered_select(records, section, args)
         ordering = list_query.order_by(section, args.sort)
     except ValidationError as error:
         raise ApiProblem(400, str(error), errors=error.errors, where="query") from None
@@ -137,7 +143,7 @@ def list_records(section_name: str):
     rows = list(records.session.scalars(stmt.order_by(*ordering).limit(limit + 1).offset((page - 1) * limit)))
     more = len(rows) > limit
     rows = rows[:limit]
-    body = {"items": dump_records(records.session, section, rows, fields), "page": page, "limit": limit,
+    body = {"items": dump_records(records.session, section, rows, fields, hidden), "page": page, "limit": limit,
             "count": count, "count_capped": capped, "next": None}
     if more:
         query = {k: request.args.getlist(k) for k in request.args}
@@ -151,7 +157,7 @@ def create_record(section_name: str):
     """Create a record from a JSON object of field paths to values: 201 with ``Location``."""
     section = api_section(section_name)
     body = read_body()
-    values = check_body(section, body)
+    values = check_body(section, body, hidden=hidden_fields(section))
     record = api_records().create(section, values)
     return record_response(section, record, 201)
 
@@ -163,12 +169,14 @@ def get_record(section_name: str, record_id: int):
     """One record (404 when missing or hidden from the key's user); ``?fields=`` selects fields."""
     section = api_section(section_name)
     records = api_records()
+    hidden = hidden_fields(section)
     try:
-        fields = parse_fields_param(section, request.args.get("fields"))
+        fields = parse_fields_param(section, request.args.get("fields"), hidden)
     except ValidationError as error:
         raise ApiProblem(400, str(error), errors=error.errors, where="query") from None
     record = records.get(section, record_id)
-    return json_response(dump_record(records.session, section, record, fields), headers={"ETag": f'"{record.version}"'})
+    return json_response(dump_record(records.session, section, record, fields, hidden),
+                         headers={"ETag": f'"{record.version}"'})
 
 
 @bp.route("/<section_name>/<int:record_id>", methods=["PATCH"])
@@ -177,7 +185,7 @@ def update_record(section_name: str, record_id: int):
     section = api_section(section_name)
     body = read_body()
     version = expected_version(body)
-    values = check_body(section, body, ignore=("version",))
+    values = check_body(section, body, ignore=("version",), hidden=hidden_fields(section))
     records = api_records()
     record = records.update(section, records.get(section, record_id), values, expected_version=version)
     return record_response(section, record)
@@ -246,7 +254,7 @@ def run_action(section_name: str, record_id: int, action_name: str):
         # Wrong or missing parameters: the client's mistake, and the transaction rolled back.
         raise ValidationError({"params": [_l("the action did not accept these parameters: %(error)s", error=str(exc))]}) from None
     records.session.refresh(record)
-    payload = {"record": dump_record(records.session, section, record)}
+    payload = {"record": dump_record(records.session, section, record, hidden=hidden_fields(section))}
     if isinstance(result, (str, int, float, bool, list, dict)):
         payload["result"] = result
     return json_response(payload)
@@ -261,7 +269,7 @@ def upsert_record(section_name: str, source: str, external_id: str):
 
     section = api_section(section_name)
     body = read_body()
-    values = check_body(section, body, ignore=("version",))
+    values = check_body(section, body, ignore=("version",), hidden=hidden_fields(section))
     record, created = upsert(api_records(), section, source, external_id, values)
     return record_response(section, record, 201 if created else 200)
 
@@ -278,7 +286,7 @@ def get_by_external_id(section_name: str, source: str, external_id: str):
         raise ApiProblem(404, _l("No %(section)s has the external id %(source)s/%(id)s.",
                                  section=section.title, source=source, id=external_id))
     record = records.get(section, ref.record_id)
-    return json_response(dump_record(records.session, section, record), headers={"ETag": f'"{record.version}"'})
+    return json_response(dump_record(records.session, section, record, hidden=hidden_fields(section)), headers={"ETag": f'"{record.version}"'})
 
 
 @bp.route("/openapi.json")
@@ -291,6 +299,12 @@ def openapi():
 
 @bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 def unknown_path(rest: str):
-    """Any other path under /api/v1: a problem document rather than the pages' HTML 404."""
+    """Any other path under /api/v1: a problem document rather than the pages' HTML 404 (405 for a wrong method)."""
+    from core.api.methods import allowed_methods
+
+    allowed = allowed_methods("api.unknown_path")
+    if allowed:
+        raise ApiProblem(405, _l("This resource does not accept %(method)s.", method=request.method),
+                         headers={"Allow": ", ".join(allowed)})
     raise ApiProblem(404, _l("There is no API resource at this path."))
 

@@ -45,15 +45,17 @@ def writable_fields(section: Section) -> dict[str, FieldInfo]:
     return {info.path: info for info in section.fields()}
 
 
-def readable_paths(section: Section) -> list[str]:
-    """Every key a record's JSON object has, in order."""
-    return [*[p for p in SYSTEM_FIELDS if p in section.table.c], *writable_fields(section)]
+def readable_paths(section: Section, hidden=frozenset()) -> list[str]:
+    """Every key a record's JSON object has, in order; ``hidden``: paths column rights hide from the user."""
+    return [*[p for p in SYSTEM_FIELDS if p in section.table.c], *[p for p in writable_fields(section) if p not in hidden]]
 
 
-def check_body(section: Section, body: dict, ignore: tuple = ()) -> dict:
+def check_body(section: Section, body: dict, ignore: tuple = (), hidden=frozenset()) -> dict:
     """Check an incoming object's keys and JSON types; return the values to write.
 
     :param ignore: keys handled by the caller (``version``).
+    :param hidden: paths column rights hide from the user: any value for them is refused,
+        even the stored one, so a client cannot probe a hidden value by what is accepted.
     :raises ValidationError: every unknown, read-only or wrongly typed field at once.
     """
     fields = writable_fields(section)
@@ -61,6 +63,9 @@ def check_body(section: Section, body: dict, ignore: tuple = ()) -> dict:
     values = {}
     for key, value in body.items():
         if key in ignore:
+            continue
+        if key in hidden:
+            errors[key] = [_l("you may not change the field “%(field)s”", field=key)]
             continue
         info = fields.get(key)
         if info is None:
@@ -79,11 +84,14 @@ def check_body(section: Section, body: dict, ignore: tuple = ()) -> dict:
     return values
 
 
-def parse_fields_param(section: Section, text: str | None) -> list[str] | None:
-    """``?fields=a,b`` as a list of paths (``id`` always included); None means all."""
+def parse_fields_param(section: Section, text: str | None, hidden=frozenset()) -> list[str] | None:
+    """``?fields=a,b`` as a list of paths (``id`` always included); None means all.
+
+    :param hidden: paths hidden from the user by column rights: unknown here.
+    """
     if not text:
         return None
-    available = readable_paths(section)
+    available = readable_paths(section, hidden)
     wanted = [part.strip() for part in text.split(",") if part.strip()]
     unknown = [p for p in wanted if p not in available]
     if unknown:
@@ -99,9 +107,13 @@ def _json_value(value):
     return to_json(value)
 
 
-def dump_records(session, section: Section, rows: list, fields: list[str] | None = None) -> list[dict]:
-    """JSON objects of ``rows``; extension rows are loaded with one query per extension, not per record."""
-    wanted = fields or readable_paths(section)
+def dump_records(session, section: Section, rows: list, fields: list[str] | None = None,
+                 hidden=frozenset()) -> list[dict]:
+    """JSON objects of ``rows``; extension rows are loaded with one query per extension, not per record.
+
+    :param hidden: paths hidden from the user by column rights: never in the output.
+    """
+    wanted = [p for p in (fields or readable_paths(section)) if p not in hidden]
     infos = writable_fields(section)
     ids = [row.id for row in rows]
     ext_rows: dict = {}
@@ -128,6 +140,6 @@ def dump_records(session, section: Section, rows: list, fields: list[str] | None
     return result
 
 
-def dump_record(session, section: Section, record, fields: list[str] | None = None) -> dict:
+def dump_record(session, section: Section, record, fields: list[str] | None = None, hidden=frozenset()) -> dict:
     """The JSON object of one record."""
-    return dump_records(session, section, [record], fields)[0]
+    return dump_records(session, section, [record], fields, hidden)[0]
