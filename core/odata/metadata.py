@@ -28,7 +28,7 @@ def metadata_xml(model: Model) -> bytes:
                            Nullable="false" if not prop.nullable else None,
                            MaxLength=prop.max_length, Precision=prop.precision,
                            Scale=prop.scale if prop.precision is not None else None)
-            if prop.computed:
+            if prop.computed and prop.name != "id":  # a computed key trips clients that drop a null key on insert
                 _sub(element, "Annotation", Term="Org.OData.Core.V1.Computed", Bool="true")
             elif prop.readonly:
                 _sub(element, "Annotation", Term="Org.OData.Core.V1.Immutable", Bool="true")
