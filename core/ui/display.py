@@ -15,6 +15,7 @@ from typing import Iterable
 
 import sqlalchemy as sa
 from flask import url_for
+from markupsafe import Markup, escape
 from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
 
@@ -145,9 +146,56 @@ def lookup_link(info: FieldInfo, value) -> tuple[str, int] | None:
     return (section.name, value) if section is not None else None
 
 
+class _Column:
+    """What a grid needs to show one column, worked out once per page instead of once per cell."""
+
+    __slots__ = ("info", "path", "link_prefix", "memo")
+
+    def __init__(self, info: FieldInfo):
+        self.info, self.path, self.memo = info, info.path, {}
+        self.link_prefix = None
+        if info.type == "lookup" and (info.column is not None or info.custom):
+            _table, target = lookup_target(info)
+            if target is not None:
+                self.link_prefix = _card_prefix(target.name)
+
+    def cell(self, value, names: dict) -> tuple[str, Markup]:
+        """The cell's text and HTML (escaped, a link for a lookup); the same value formats once per page."""
+        key = (value.__class__, value)
+        try:
+            return self.memo[key]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable value (a JSON list): format it every time
+            return self._render(value, names)
+        result = self.memo[key] = self._render(value, names)
+        return result
+
+    def _render(self, value, names: dict) -> tuple[str, Markup]:
+        text = format_value(self.info, value, names)
+        if self.link_prefix is not None and value is not None:
+            # Plain string building: Markup's % escapes argument by argument and costs more than the query.
+            return text, Markup(f'<a href="{escape(self.link_prefix)}{escape(value)}">{escape(text)}</a>')
+        return text, escape(text)
+
+
+def _card_prefix(section_name: str) -> str:
+    """The card URL of ``section_name`` up to the record id: one ``url_for`` per page, not one per row."""
+    url = url_for("sections.card", section_name=section_name, record_id=_URL_PLACEHOLDER)
+    return url[: url.rindex(str(_URL_PLACEHOLDER))]
+
+
+#: An id no record has, built into a URL once and cut off to get the prefix every row's link shares.
+_URL_PLACEHOLDER = 987654321
+
+
 def grid_rows(records, section: Section, columns, found) -> list[dict]:
     """Cells of each record for a grid: formatted values, lookups by name and link.
 
+    Each row is ``{"id", "url", "first", "html", "cells": [{"html", "text", "link", "path"}]}``:
+    a cell's ``html`` is escaped and linked, ready to print; ``first`` is the first cell as a
+    link to the card; the row's ``html`` is all its ``<td>`` cells, so a grid template needs
+    no loop, macro call nor ``url_for`` per cell.
     Statements: one per extension shown and one per lookup target table, whatever the number of rows.
     """
     ids = [record.id for record in found]
@@ -164,13 +212,22 @@ def grid_rows(records, section: Section, columns, found) -> list[dict]:
                 row[info.path] = getattr(record, info.path)
         values.append(row)
     names = lookup_names(records, columns, values)
+    plan = [_Column(info) for info in columns]
+    card_prefix = _card_prefix(section.name)
     rows = []
     for row in values:
+        record_id = row["id"]
+        url = f"{card_prefix}{record_id}"
         cells = []
-        for info in columns:
-            value = row[info.path]
-            target = lookup_link(info, value)
-            link = url_for("sections.card", section_name=target[0], record_id=target[1]) if target else None
-            cells.append({"text": format_value(info, value, names), "link": link, "path": info.path})
-        rows.append({"id": row["id"], "cells": cells})
+        for column in plan:
+            value = row[column.path]
+            text, html = column.cell(value, names)
+            link = None if column.link_prefix is None or value is None else f"{column.link_prefix}{value}"
+            cells.append({"html": html, "text": text, "link": link, "path": column.path})
+        # The first cell opens the card (its own lookup link, if any, gives way to it).
+        first = Markup(f'<a href="{escape(url)}">{escape(cells[0]["text"] or f"#{record_id}")}</a>') if cells else ""
+        # The whole row's cells as one string: a template loop per cell costs more than the page's queries.
+        tds = "".join(["<td>%s</td>" % cell["html"] for cell in cells[1:]])
+        rows.append({"id": record_id, "url": url, "first": first, "cells": cells,
+                     "html": Markup(f"<td>{first}</td>{tds}" if cells else "")})
     return rows
