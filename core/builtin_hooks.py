@@ -72,3 +72,11 @@ from core.dashboards.hooks import (  # noqa: E402,F401
     dashboards_are_for_superusers, dashboards_hidden_from_users, home_dashboard_slot, register_dashboard_blueprint,
     register_dashboard_menu, register_dashboard_sections, validate_dashboard_widget,
 )
+
+# Automations: event triggers inside the write, timed ones from a periodic job.
+from core.automation.hooks import (  # noqa: E402,F401
+    automations_are_for_superusers, automations_hidden_from_users, forget_automations_after_delete,
+    register_automation_admin_views, register_automation_section, register_timed_automations_job,
+    run_automations_after_create, run_automations_after_stage_change, run_automations_after_update,
+    validate_automation,
+)
