@@ -11,6 +11,7 @@
         "data/sales_product_category_data.yaml",
         "data/sales_product_unit_data.yaml",
         "data/sales_dashboards_data.yaml",
+        "data/sales_process_data.yaml",
     ],
     "demo": [
         "demo/sales_product_demo.yaml",
