@@ -6,12 +6,16 @@ are often offline and the chart must work without JavaScript.
 """
 from __future__ import annotations
 
+import re
+
 import pygal
 from markupsafe import Markup
 from pygal.style import DefaultStyle
 
 from core.dashboards.compute import WidgetResult
 
+# pygal still embeds its configuration for the tooltip script; with no script it is dead weight.
+_SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
 _CHARTS = {"bar": pygal.Bar, "line": pygal.Line, "pie": pygal.Pie, "funnel": pygal.Funnel}
 
 
@@ -46,4 +50,4 @@ def render_chart(result: WidgetResult, value_formatter=str) -> Markup:
         for series_key, series_label in (result.series or [(None, str(widget.title))]):
             chart.add(series_label, [_value(result.point(key, series_key), value_formatter)
                                      for key, _ in result.categories])
-    return Markup(chart.render(is_unicode=True))
+    return Markup(_SCRIPT.sub("", chart.render(is_unicode=True)))
