@@ -87,3 +87,13 @@ from core.process.hooks import (  # noqa: E402,F401
     process_tables_are_for_superusers, process_tables_hidden_from_users, register_process_blueprint,
     register_process_menu, register_process_sections, start_process_on_create,
 )
+
+# Print forms (PDF from the card and the list) and record groups (dynamic and static).
+from core.printing.hooks import (  # noqa: E402,F401
+    print_forms_are_for_superusers, print_forms_hidden_from_users, print_menus, register_print_form_section,
+    register_printing_blueprint, validate_print_form,
+)
+from core.groups.hooks import (  # noqa: E402,F401
+    group_controls, group_owner_defaults_to_creator, groups_changed_by_owner, groups_own_or_shared,
+    register_groups_blueprint, register_record_group_section, validate_group,
+)

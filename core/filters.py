@@ -7,6 +7,7 @@ A tree is made of these kinds of node::
     {"not": node}                             the node does not hold
     {"field": "owner_id", "op": "eq", "value": "$me"}
     {"named": "without_planned_activity"}     a condition the section names
+    {"group": 12}                             the record is in record group #12
 
 Named filters are conditions a section declares in ``Section.named_filters``
 (``{name: NamedFilter(label, condition)}``): SQL that a field comparison cannot
@@ -14,6 +15,11 @@ say (``accounts without a planned activity``), given a name so lists
 (``?named=...``), saved filters, record rules and automations can use it.
 ``condition(context)`` receives a :class:`FilterContext` and returns a boolean
 clause over the section's model.
+
+A group node (:mod:`core.groups`) holds for the records of a static group's
+member list, or those matching a dynamic group's own filter at the moment the
+tree is compiled; the group must be of the same section and readable by the
+user (own or shared), and a group that reaches itself is an error.
 
 Field paths are a section's own fields (``name``), its system columns (``id``,
 ``created_at``, ...), extension fields (``fx_ext.colour``, compiled to an
@@ -187,11 +193,13 @@ class _Compiler:
             return sa.not_(self.node(node["not"], depth + 1))
         if keys == {"named"}:
             return self.named(node["named"])
+        if keys == {"group"}:
+            return self.group(node["group"])
         if "field" in keys and "op" in keys and keys <= {"field", "op", "value"}:
             return self.leaf(node)
         return self.error("", _l(
             "Not a filter node: %(value)s. Use {\"all\": [...]}, {\"any\": [...]}, {\"not\": {...}}, "
-            "{\"named\": ...} or {\"field\": ..., \"op\": ..., \"value\": ...}.", value=_short(node)))
+            "{\"named\": ...}, {\"group\": id} or {\"field\": ..., \"op\": ..., \"value\": ...}.", value=_short(node)))
 
     def named(self, name) -> sa.ColumnElement[bool]:
         """A condition the section declares by name (``Section.named_filters``)."""
@@ -202,6 +210,18 @@ class _Compiler:
                                           section=self.section.title, name=_short(name), known=known))
         context = FilterContext(self.section, self.user, self.records, self.today, self.now)
         return named[name].condition(context)
+
+    def group(self, group_id) -> sa.ColumnElement[bool]:
+        """Membership of a record group (``core.groups``), evaluated now."""
+        from core.groups.service import group_clause
+
+        try:
+            return group_clause(self.section, group_id, self.user, self.records)
+        except ValidationError as exc:
+            for path, messages in exc.errors.items():
+                for message in messages:
+                    self.error(path, message)
+            return sa.false()
 
     # -- leaves --------------------------------------------------------------
     def leaf(self, node: dict) -> sa.ColumnElement[bool]:

@@ -10,6 +10,7 @@
         "data/sales_reason_data.yaml",
         "data/sales_product_category_data.yaml",
         "data/sales_product_unit_data.yaml",
+        "data/sales_print_form_data.yaml",
         "data/sales_dashboards_data.yaml",
         "data/sales_process_data.yaml",
     ],

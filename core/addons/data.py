@@ -11,10 +11,13 @@ A data file is YAML: a list of entries ::
         owner_id: {user: alice}                # a user's id, by login
         due_date: {days: 3}                    # the date 3 days after the load (-3: before)
         start_at: {days: 1, at: "10:30"}       # a UTC date and time, relative to the load
+        template: {file: print/offer.html}     # the text of a file beside the data file (UTF-8)
 
 Users are referred to by login because they are not seeded records and have
 no external id; relative dates keep demo activities current ("overdue",
-"next week") on whatever day the demo is loaded.
+"next week") on whatever day the demo is loaded. ``{file: ...}`` keeps long
+texts (print templates) in their own files, relative to the data file's folder
+and never outside the add-on.
 
 Loading creates missing records, and on upgrade updates the ones it created
 unless they are ``noupdate`` or an admin edited them since (a value differs
@@ -89,7 +92,19 @@ def relative_moment(days, at: str | None = None):
         raise AddonError(f"bad relative date {{days: {days!r}, at: {at!r}}}: {exc}") from exc
 
 
-def _resolve(records, addon: str, values: dict) -> dict:
+def file_text(manifest: Manifest, relative_to: str, name) -> str:
+    """The UTF-8 text of ``name``, a path relative to the data file ``relative_to``, inside the add-on."""
+    root = manifest.path.resolve()
+    path = ((manifest.path / relative_to).parent / str(name)).resolve()
+    if not path.is_relative_to(root):
+        raise AddonError(f"{{file: {name}}} is outside add-on '{manifest.technical_name}'")
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AddonError(f"{{file: {name}}} cannot be read: {exc}") from exc
+
+
+def _resolve(records, addon: str, values: dict, manifest: Manifest | None = None, relative: str = "") -> dict:
     resolved = {}
     for field, value in values.items():
         if isinstance(value, dict) and set(value) == {"ref"}:
@@ -98,6 +113,8 @@ def _resolve(records, addon: str, values: dict) -> dict:
             value = user_id(records.session, str(value["user"]))
         elif isinstance(value, dict) and set(value) in ({"days"}, {"days", "at"}):
             value = relative_moment(value["days"], value.get("at"))
+        elif isinstance(value, dict) and set(value) == {"file"} and manifest is not None:
+            value = file_text(manifest, relative, value["file"])
         resolved[field] = value
     return resolved
 
@@ -116,16 +133,16 @@ def load_files(records, manifest: Manifest, files, noupdate_all: bool = False) -
             key = str(entry["id"])
             where = f"add-on '{addon}', {relative}, record '{key}'"
             try:
-                _load_entry(records, addon, entry, key, noupdate_all)
+                _load_entry(records, addon, entry, key, noupdate_all, manifest, relative)
             except FlowcaseError as exc:
                 raise AddonError(f"{where}: {exc}") from exc
             keys.add(key)
     return keys
 
 
-def _load_entry(records, addon, entry, key, noupdate_all) -> None:
+def _load_entry(records, addon, entry, key, noupdate_all, manifest=None, relative="") -> None:
     section = records.section(entry["section"])
-    values = _resolve(records, addon, entry["values"] or {})
+    values = _resolve(records, addon, entry["values"] or {}, manifest, relative)
     noupdate = bool(entry.get("noupdate", False)) or noupdate_all
     xid = find_external_id(records.session, key, addon)
     record = None

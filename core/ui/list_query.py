@@ -3,7 +3,8 @@
 ``?q=`` searches ``section.search_fields``; ``?filter=`` takes a filter tree as
 JSON; ``?f.<field>=value`` adds simple equality conditions (repeat the key for
 "any of"); ``?named=<name>`` applies one of the section's named filters
-(repeat for several, all must hold); ``?sort=field`` or ``-field`` orders by a real column with ``id`` as
+(repeat for several, all must hold); ``?group=<id>`` keeps the records of a record
+group (:mod:`core.groups`); ``?sort=field`` or ``-field`` orders by a real column with ``id`` as
 the tiebreaker; ``?page=`` pages by :data:`PAGE_SIZE`. Everything ends in the
 one filter language (:mod:`core.filters`), so the list filters like every
 other door.
@@ -37,13 +38,15 @@ class ListArgs:
     simple: dict[str, list[str]] = field(default_factory=dict)
     #: Names of the section's named filters asked for (``?named=``).
     named: list[str] = field(default_factory=list)
+    #: The record group asked for (``?group=<id>``), or None.
+    group: int | None = None
     sort: str = ""
     page: int = 1
 
     def query_args(self, **changes) -> dict:
         """The query-string arguments that reproduce this request, with ``changes`` applied."""
         args = {"q": self.q or None, "filter": self.filter_text or None, "sort": self.sort or None, "page": None,
-                "named": list(self.named) or None}
+                "named": list(self.named) or None, "group": self.group}
         for path, values in self.simple.items():
             args[f"f.{path}"] = values
         args.update(changes)
@@ -56,6 +59,11 @@ def parse_args(args) -> ListArgs:
                       sort=(args.get("sort") or "").strip())
     result.tree = parse_filter(result.filter_text)
     result.named = [v.strip() for v in args.getlist("named") if v.strip()]
+    group = (args.get("group") or "").strip()
+    if group:
+        if not group.isdigit():
+            raise ValidationError({"group": [_l("a group is named by its id (a number)")]})
+        result.group = int(group)
     for key in args:
         if key.startswith("f.") and len(key) > 2:
             values = [v for v in args.getlist(key) if v.strip()]
@@ -87,6 +95,8 @@ def condition_tree(section: Section, list_args: ListArgs, hidden=frozenset()) ->
         else:
             parts.append({"field": path, "op": "in", "value": values})
     parts.extend({"named": name} for name in list_args.named)
+    if list_args.group is not None:
+        parts.append({"group": list_args.group})
     if list_args.tree not in (None, {}):
         parts.append(list_args.tree)
     return {"all": parts}

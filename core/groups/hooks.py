@@ -1,0 +1,129 @@
+"""Record groups registered through the core's own hooks (``core.builtin_hooks`` imports these).
+
+A group is its owner's: others see it only when it is shared, and only the
+owner (or a superuser) changes or deletes it, on every door.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from core.plugins import hookimpl
+
+SECTION_NAME = "record_group"
+
+
+def record_group_section():
+    """The section of groups (``/record_group/`` lists the groups the user may use)."""
+    from core.groups.models import RecordGroup
+    from core.sections import Section
+
+    return Section(
+        name=SECTION_NAME, model=RecordGroup, title=_l("Group"), title_plural=_l("Groups"), area="settings",
+        api=False, list_columns=["name", "section", "kind", "shared", "owner_id"], search_fields=["name"],
+        filter_fields=["section", "kind", "owner_id", "shared"], owner_field="owner_id",
+        labels={"section": _l("Section"), "name": _l("Name"), "kind": _l("Kind"), "filter": _l("Filter"),
+                "owner_id": _l("Owner"), "shared": _l("Shared")},
+        choices={"kind": {"dynamic": _l("Dynamic (a saved filter)"), "static": _l("Static (chosen records)")}},
+    )
+
+
+@hookimpl(specname="flowcase_register_sections")
+def register_record_group_section(app):
+    return [record_group_section()]
+
+
+@hookimpl(specname="flowcase_record_filter")
+def groups_own_or_shared(user, section, operation):
+    """Read: own and shared groups; change: own groups only (superusers never reach this hook)."""
+    if section.name != SECTION_NAME:
+        return None
+    from core.groups.models import RecordGroup
+
+    user_id = getattr(user, "id", None)
+    if user_id is None:
+        return sa.false()
+    if operation == "read":
+        return sa.or_(RecordGroup.owner_id == user_id, RecordGroup.shared.is_(True))
+    if operation == "create":
+        return None
+    return RecordGroup.owner_id == user_id
+
+
+@hookimpl(specname="flowcase_record_access")
+def groups_changed_by_owner(user, section, operation, record):
+    if section.name != SECTION_NAME or record is None:
+        return None
+    owner = getattr(record, "owner_id", None)
+    if operation == "read":
+        return None if owner == getattr(user, "id", None) or record.shared else False
+    return None if owner == getattr(user, "id", None) else False
+
+
+@hookimpl(specname="flowcase_record_before_create")
+def group_owner_defaults_to_creator(event):
+    if event.section.name == SECTION_NAME and event.record.owner_id is None and event.user is not None:
+        event.record.owner_id = event.user.id
+
+
+@hookimpl(specname="flowcase_record_validate")
+def validate_group(event):
+    """A known section, a known kind, a name, and (dynamic) a filter that compiles on that section."""
+    if event.section.name != SECTION_NAME:
+        return None
+    from core.errors import ValidationError
+    from core.filters import validate_filter
+    from core.groups.models import GROUP_KINDS
+
+    group, errors = event.record, {}
+    sections = event.records.state.sections
+    if not (group.name or "").strip():
+        errors["name"] = [_l("is required")]
+    if group.kind not in GROUP_KINDS:
+        errors["kind"] = [_l("must be one of: %(choices)s", choices=", ".join(GROUP_KINDS))]
+    if group.section not in sections:
+        errors["section"] = [_l("no section named “%(name)s”", name=group.section or "")]
+    elif group.kind == "dynamic":
+        try:
+            validate_filter(sections.get(group.section), group.filter or {}, event.user, records=event.records)
+        except ValidationError as exc:
+            errors["filter"] = [f"{path}: {message}" if path else message
+                                for path, messages in exc.errors.items() for message in messages]
+    return errors or None
+
+
+@hookimpl(specname="flowcase_register_blueprints")
+def register_groups_blueprint(app):
+    from core.groups.views import bp
+
+    return [bp]
+
+
+@hookimpl(specname="flowcase_template_slot")
+def group_controls(slot, context):
+    """The list's group chooser and "save as group" (``list_toolbar``), and add/remove selected (``list_bulk_actions``)."""
+    if slot not in ("list_toolbar", "list_bulk_actions") or context.get("section") is None:
+        return None
+    from flask import render_template, request
+    from markupsafe import Markup
+
+    from core.groups.service import visible_groups
+    from core.records import records_for
+
+    section = context["section"]
+    if section.name == SECTION_NAME:
+        return None
+    records = records_for()
+    # Both slots of one page share one query (per request: ``g`` may outlive a request in tests).
+    cache = request.environ.setdefault("flowcase.visible_groups", {})
+    if section.name not in cache:
+        cache[section.name] = visible_groups(records, section)
+    groups = cache[section.name]
+    if slot == "list_toolbar":
+        return Markup(render_template("groups/list_toolbar.html", section=section, groups=groups, args=context.get("args")))
+    user = records.user
+    static = [group for group in groups if group.kind == "static"
+              and (group.owner_id == getattr(user, "id", None) or getattr(user, "is_superuser", False))]
+    if not static:
+        return None
+    return Markup(render_template("groups/list_actions.html", section=section, groups=static))

@@ -1,0 +1,1 @@
+"""Print forms: sandboxed Jinja HTML per section, rendered to PDF (xhtml2pdf) from the card and the list."""
