@@ -106,3 +106,25 @@ def test_templates_run_in_the_sandbox(mail_app):
                                       "body": "{{ record.__class__.__mro__ }}"})
     with pytest.raises(ValidationError, match="cannot be rendered"):
         queue_template_email(records, "evil", "a@example.com", record=records.create("fx_thing", {"name": "T"}))
+
+
+def test_an_automation_emails_the_owner_when_a_record_enters_a_stage(mail_app):
+    import json
+
+    from core.users import create_user
+
+    app, records, inbox = mail_app
+    owner = create_user("olga", "pw", email="olga@example.com")
+    records.create("automation", {"name": "Tell the owner", "section": "fx_thing", "trigger": "on_stage_enter",
+                                  "stage": "won", "actions": json.dumps([
+                                      {"type": "send_email", "template": "fx.thing_news", "to": "owner",
+                                       "language": "en", "context": {"to_name": "Olga"}}])})
+    thing = records.create("fx_thing", {"name": "Crane", "owner_id": owner.id})
+    with pytest.raises(ValueError):
+        with records.transaction():
+            records.set_stage("fx_thing", thing, "won")
+            raise ValueError("the stage change is rolled back")
+    assert inbox.messages == []
+    records.set_stage("fx_thing", records.get("fx_thing", thing.id), "won")
+    assert [m["To"] for m in inbox.messages] == ["olga@example.com"]
+    assert inbox.messages[0]["Subject"] == "Thing Crane is won"

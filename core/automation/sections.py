@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from core.automation.actions import RUNNERS
 from core.automation.models import Automation, TimedKind, Trigger
 from core.errors import ValidationError
-from core.filters import validate_filter
+from core.filters import filterable_fields, validate_filter
 from core.sections import Section
 
 SECTION_NAME = "automation"
@@ -83,7 +83,11 @@ def definition_errors(records, automation: Automation) -> dict:
     if automation.trigger == Trigger.TIMED:
         if automation.timed_kind not in TimedKind.ALL:
             errors["timed_kind"] = [_l("must be one of: %(choices)s", choices=", ".join(TimedKind.ALL))]
-        if not automation.timed_field or section.field(automation.timed_field) is None:
+        known = filterable_fields(section)
+        if automation.timed_kind == TimedKind.FIELD_AGE:  # its value names the period: a column of the record
+            known = {path: info for path, info in known.items()
+                     if path in section.table.c and info.type in ("date", "datetime")}
+        if not automation.timed_field or automation.timed_field not in known:
             errors["timed_field"] = [_l("choose a field of %(section)s", section=section.title)]
         if automation.days is None or automation.days < 0:
             errors["days"] = [_l("give the number of days (0 or more)")]

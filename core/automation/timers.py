@@ -66,10 +66,13 @@ def due_records(records, section, automation: Automation, now: datetime) -> list
     if automation.timed_kind == TimedKind.IN_STATE:
         field = automation.timed_field
         where.append(compile_filter(section, {"field": field, "op": "eq", "value": automation.timed_value}, None))
-        last = (sa.select(sa.func.max(ChangeLog.id)).where(
-            ChangeLog.section == section.name, ChangeLog.record_id == model.id, ChangeLog.field == field)
-            .scalar_subquery())
-        entered = (sa.select(ChangeLog.at).where(ChangeLog.id == last).scalar_subquery())
+        def latest(column):
+            # The field's latest change of this record: one index range (section, record_id, id) read backwards.
+            return (sa.select(column).where(ChangeLog.section == section.name, ChangeLog.record_id == model.id,
+                                            ChangeLog.field == field)
+                    .order_by(ChangeLog.id.desc()).limit(1).correlate(model).scalar_subquery())
+
+        last, entered = latest(ChangeLog.id), latest(ChangeLog.at)
         query = sa.select(model.id, last).where(*where, sa.func.coalesce(entered, model.created_at) <= cutoff)
         rows = [(rid, f"log:{log_id}" if log_id else "created") for rid, log_id in records.session.execute(query)]
     elif automation.timed_kind == TimedKind.FIELD_AGE:
