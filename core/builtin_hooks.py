@@ -97,3 +97,8 @@ from core.groups.hooks import (  # noqa: E402,F401
     group_controls, group_owner_defaults_to_creator, groups_changed_by_owner, groups_own_or_shared,
     register_groups_blueprint, register_record_group_section, validate_group,
 )
+
+# Telephony: connectors, PBX events as call activities, click-to-call on cards.
+from core.telephony.hooks import (  # noqa: E402,F401
+    click_to_call_buttons, register_builtin_connectors, register_telephony_blueprints,
+)

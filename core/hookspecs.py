@@ -337,6 +337,21 @@ def flowcase_demo_generate(records, scale):
 # ---------------------------------------------------------------------------
 
 @hookspec
+def flowcase_register_telephony_connectors(app):
+    """Name the telephony connectors (PBX integrations) events may arrive from and calls may be placed through.
+
+    Called when an event arrives at ``/telephony/<name>/events/<event>`` or a
+    user clicks to call; the core registers ``mango`` and ``webhook``
+    (:mod:`core.telephony.connectors`).
+
+    :param app: the running Flask app.
+    :return: a dict ``{name: connector class}``; each class subclasses
+        :class:`core.telephony.connectors.Connector` and is built with its
+        settings from ``FLOWCASE_TELEPHONY[name]``.
+    """
+
+
+@hookspec
 def flowcase_contact_match(records, phone, email):
     """Find the contact a phone number or email address belongs to (telephony, web forms, mail).
 
