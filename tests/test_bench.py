@@ -29,6 +29,8 @@ def test_bench_generates_data_and_measures_each_scenario_beside_its_floor(make_a
     assert by_name["rest_create"]["records_per_s"] > 0 and by_name["rest_create"]["floor_records_per_s"] > 0
     # OData $filter + $count beside the bare count query.
     assert by_name["odata_filter_count"]["status"] == "ok" and by_name["odata_filter_count"]["floor"]["median_ms"] > 0
+    assert by_name["stage_change"]["status"] == "ok", by_name["stage_change"]
+    assert by_name["stage_change"]["timing"]["median_ms"] > 0 and by_name["stage_change"]["floor"]["median_ms"] > 0
     assert report["peak_rss_mb"] > 0
     # A second run reuses the dataset instead of generating it again.
     again = app.test_cli_runner().invoke(args=[

@@ -8,7 +8,7 @@ from core.demo_users import ensure_demo_users
 from core.extensions import db
 
 #: Add-ons whose generators fill the benchmark database.
-BENCH_ADDONS = ["crm"]
+BENCH_ADDONS = ["crm", "sales"]
 
 
 def ensure_dataset(app, scale: int, echo=print) -> dict:

@@ -41,7 +41,7 @@ def form(run_id: int):
     fields = [info for info in (target.field(p) for p in params.get("fields") or []) if info is not None]
     initial = records.read(section, record) if target is section else {}
     form_obj = build_form(target, records, fields, initial={i.path: initial.get(i.path) for i in fields})
-    errors = []
+    errors, status = [], 422 if request.method == "POST" else 200
     if request.method == "POST" and form_obj.validate_on_submit():
         values = form_values(target, form_obj)
         try:
@@ -58,4 +58,4 @@ def form(run_id: int):
         except (AccessDenied, ConflictError) as error:
             errors = [str(error)]
     return render_template("process/form.html", form=form_obj, step=step, section=section, record=record,
-                           title=section.display_name(record), errors=errors), 200 if not errors else 422
+                           title=section.display_name(record), errors=errors), status
