@@ -24,6 +24,8 @@ def test_bench_generates_data_and_measures_each_scenario_beside_its_floor(make_a
         scenario = by_name[name]
         assert scenario["status"] == "ok", scenario
         assert scenario["timing"]["median_ms"] > 0 and scenario["floor"]["median_ms"] > 0 and scenario["ratio"] > 0
+    # The six-widget dashboard beside its six bare aggregate queries.
+    assert by_name["dashboard"]["status"] == "ok" and by_name["dashboard"]["floor"]["median_ms"] > 0, by_name["dashboard"]
     for name in ("rest_list", "rest_get", "rest_create"):
         assert by_name[name]["status"] == "ok", by_name[name]
     assert by_name["rest_create"]["records_per_s"] > 0 and by_name["rest_create"]["floor_records_per_s"] > 0

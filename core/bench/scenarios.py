@@ -103,7 +103,6 @@ def account_card(ctx: BenchContext) -> Scenario:
 
 NOT_YET = [
     ("global_search", "Global search by a name fragment", "global search is not built yet"),
-    ("dashboard", "Six-widget dashboard", "dashboards are not built yet"),
     ("print_form", "One-page print form PDF", "print forms are not built yet"),
 ]
 
@@ -176,6 +175,9 @@ def all_scenarios(ctx: BenchContext) -> list[Scenario]:
     from core.bench.odata_scenarios import odata_filter_count
 
     scenarios.append(odata_filter_count(ctx))
+    from core.bench.dashboard_scenario import dashboard_scenario
+
+    scenarios.append(dashboard_scenario(ctx, Scenario, _table))
     from core.bench.stage_change_scenario import stage_change_scenario
 
     scenarios.append(stage_change_scenario(ctx, Scenario, _table))
