@@ -181,7 +181,20 @@ class Section:
         return self.model.__table__
 
     def own_fields(self) -> list[FieldInfo]:
-        """The model's columns (system columns excluded), in table order."""
+        """The model's columns (system columns excluded), in table order.
+
+        Built once and reused (FieldInfo is frozen) while the table, labels and
+        choices stay as they are: every write and page asks for them several times.
+        """
+        key = (len(self.table.columns), tuple(self.labels.items()), tuple((k, id(v)) for k, v in self.choices.items()))
+        cached = self.__dict__.get("_own_fields_cache")
+        if cached is not None and cached[0] == key:
+            return list(cached[1])
+        fields = self._build_own_fields()
+        self.__dict__["_own_fields_cache"] = (key, fields)
+        return list(fields)
+
+    def _build_own_fields(self) -> list[FieldInfo]:
         return [
             FieldInfo(
                 path=column.key,

@@ -22,7 +22,15 @@ from core.bench.stats import measure, peak_rss_mb
 @click.option("--json", "json_path", default=None, type=click.Path(dir_okay=False), help="Write the results here.")
 @with_appcontext
 def bench_command(scale, database_url, repeat, only, json_path):
-    """Measure the scenarios on generated data, each beside its floor."""
+    """Measure the scenarios on generated data, each beside its floor.
+
+    The floor is the bare SQLAlchemy Core query (plus a plain Jinja table for
+    pages, openpyxl read + bulk insert for the import). Pages also print a
+    second floor, floor_page: the same rows rendered through the site layout
+    (menus, signed-in user) with plain loops, i.e. the least a whole page costs;
+    its ratio shows what the section machinery adds. Slow scenarios (the
+    import) run at most a few times whatever --repeat says.
+    """
     from core import create_app
     from core.bench.dataset import ensure_dataset
     from core.bench.scenarios import BenchContext, all_scenarios
@@ -56,10 +64,15 @@ def bench_command(scale, database_url, repeat, only, json_path):
                 entry["why"] = scenario.unavailable
                 click.echo(f"{scenario.name:<22} not available: {scenario.unavailable}")
             else:
-                timing = measure(scenario.run, repeat)
-                floor = measure(scenario.floor, repeat)
+                runs = min(repeat, scenario.max_repeat or repeat)
+                warmup = 1 if scenario.max_repeat else 3
+                timing = measure(scenario.run, runs, warmup)
+                floor = measure(scenario.floor, runs, warmup)
                 ratio = timing.median_ms / floor.median_ms if floor.median_ms else float("inf")
                 entry.update(status="ok", timing=timing.as_dict(), floor=floor.as_dict(), ratio=round(ratio, 2))
+                if scenario.page_floor is not None:
+                    page = measure(scenario.page_floor, runs, warmup)
+                    entry.update(floor_page=page.as_dict(), ratio_page=round(timing.median_ms / page.median_ms, 2))
                 if scenario.extra.get("records_per_run") and timing.median_ms:
                     # Throughput scenarios: records per second at the median run.
                     entry["records_per_s"] = round(scenario.extra["records_per_run"] * 1000 / timing.median_ms, 1)
@@ -67,6 +80,9 @@ def bench_command(scale, database_url, repeat, only, json_path):
                     click.echo(f"{'':<22} {entry['records_per_s']:.0f} records/s (floor {entry['floor_records_per_s']:.0f})")
                 click.echo(f"{scenario.name:<22} {timing.median_ms:>7.1f}ms {timing.p95_ms:>7.1f}ms "
                            f"{timing.max_ms:>7.1f}ms {floor.median_ms:>7.1f}ms {ratio:>5.1f}x")
+                if scenario.page_floor is not None:
+                    click.echo(f"{'':<22} {'':>9} {'':>9} {'floor_page':>10}{page.median_ms:>7.1f}ms "
+                               f"{entry['ratio_page']:>5.1f}x")
             results["scenarios"].append(entry)
             db.session.remove()
     results["peak_rss_mb"] = round(peak_rss_mb(), 1)

@@ -25,7 +25,7 @@ from core.db import utcnow
 from core.dataio.import_mapping import clean_mapping
 from core.dataio.import_read import FileProblem, check_table, open_table
 from core.dataio.import_values import RowConverter
-from core.dedup.check import DuplicateError, confirm_duplicates
+from core.dedup.check import DuplicateError, confirm_duplicates, duplicates_checked
 from core.dedup.keys import find_candidates
 from core.errors import FlowcaseError, ValidationError
 from core.models.dataio import ImportRow, ImportRun, ImportStatus
@@ -212,7 +212,8 @@ class Importer:
             self.counters.report(number, "", _l("created, but may duplicate #%(id)s (rule “%(rule)s”)",
                                                 id=first, rule=found[0].rule.name), level="flagged")
             return "flagged", record.id
-        return "created", self._create(data, history).id
+        with duplicates_checked(records):  # the lookup just above found nothing: not again on save
+            return "created", self._create(data, history).id
 
     def _create(self, data: dict, history: dict):
         record = self.records.create(self.section, data)

@@ -58,6 +58,23 @@ def is_confirmed(records) -> bool:
     return records.session.info.get(_CONFIRMED, 0) > 0
 
 
+_CHECKED = "flowcase_duplicates_checked"
+
+
+@contextmanager
+def duplicates_checked(records):
+    """Within this block, creates skip the check on save: the caller has just run the same lookup
+    (:func:`core.dedup.keys.find_candidates` with the same values) and found nothing, so it is not
+    repeated per row (an import). Updates are still checked.
+    """
+    info = records.session.info
+    info[_CHECKED] = info.get(_CHECKED, 0) + 1
+    try:
+        yield records
+    finally:
+        info[_CHECKED] -= 1
+
+
 def describe(records, section, found) -> list[DuplicateCandidate]:
     """The candidates of ``find_candidates`` with their display names, one entry per record."""
     result, seen = [], set()
@@ -76,6 +93,8 @@ def check_on_save(event) -> None:
     """Raise :class:`DuplicateError` when the record being written matches an active rule."""
     records, section = event.records, event.section
     if event.operation == "update" and not event.changes:
+        return
+    if event.operation == "create" and records.session.info.get(_CHECKED, 0) > 0:
         return
     found = find_candidates(records, section, event.record, given=event.values)
     if not found:

@@ -20,7 +20,7 @@ def check_duplicates_on_save(event):
 def store_dedup_keys_after_create(event):
     from core.dedup.keys import store_keys
 
-    store_keys(event.records, event.section, event.record)
+    store_keys(event.records, event.section, event.record, new=True)
 
 
 @hookimpl(specname="flowcase_record_after_update")

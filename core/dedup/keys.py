@@ -111,11 +111,15 @@ def find_candidates(records, section, record, given: dict | None = None) -> list
     return found
 
 
-def store_keys(records, section, record) -> None:
-    """Replace the stored keys of ``record`` with its current ones."""
+def store_keys(records, section, record, new: bool = False) -> None:
+    """Replace the stored keys of ``record`` with its current ones.
+
+    :param new: the record was just created, so it has no keys to drop (saves a DELETE per created record).
+    """
     if not active_rules(records.session, section.name):
         return
-    drop_keys(records.session, section.name, record.id)
+    if not new:
+        drop_keys(records.session, section.name, record.id)
     rows = [{"section": section.name, "rule_id": rule_id, "key": key, "record_id": record.id}
             for rule_id, key in record_keys(records, section, record).items()]
     if rows:
