@@ -33,6 +33,8 @@ def test_bench_generates_data_and_measures_each_scenario_beside_its_floor(make_a
     assert by_name["odata_filter_count"]["status"] == "ok" and by_name["odata_filter_count"]["floor"]["median_ms"] > 0
     assert by_name["stage_change"]["status"] == "ok", by_name["stage_change"]
     assert by_name["stage_change"]["timing"]["median_ms"] > 0 and by_name["stage_change"]["floor"]["median_ms"] > 0
+    # A one-page print form PDF beside plain Jinja + xhtml2pdf of the same HTML.
+    assert by_name["print_form"]["status"] == "ok" and by_name["print_form"]["floor"]["median_ms"] > 0, by_name["print_form"]
     assert report["peak_rss_mb"] > 0
     # A second run reuses the dataset instead of generating it again.
     again = app.test_cli_runner().invoke(args=[
