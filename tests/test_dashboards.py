@@ -296,3 +296,14 @@ def test_widgets_of_a_section_the_viewer_cannot_read_show_a_message(app_ctx, wor
     result = compute(service(app_ctx, world["alice"]), widget(session, "widget_accounts_without_planned_activity"),
                      None, TODAY)
     assert result.error is not None and result.value is None
+
+
+def test_superusers_configure_widgets_in_admin(app, client, world):
+    login(client, "admin")
+    assert client.get("/admin/lookups/dashboard/").status_code == 200
+    listing = client.get("/admin/lookups/dashboard_widget/")
+    assert listing.status_code == 200 and "Overdue activities per owner" in listing.get_data(as_text=True)
+    assert client.get("/admin/lookups/dashboard_widget/new/").status_code == 200
+    client.post("/logout")
+    login(client, "manager")
+    assert client.get("/admin/lookups/dashboard_widget/").status_code in (302, 403, 404)
