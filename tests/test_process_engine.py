@@ -10,63 +10,10 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from core.demo_users import ensure_demo_users
 from core.errors import ValidationError
+from tests.process_support import bob, make_case, new_lead, records, stage_id, tasks, users  # noqa: F401
 
 pytestmark = pytest.mark.addons("sales")
-
-
-def _stage_id(records, code: str) -> int:
-    model = records.section("sales_stage").model
-    return records.session.scalar(sa.select(model.id).where(model.code == code))
-
-
-def make_case(records, code: str, stages: list[dict], section: str = "lead") -> dict:
-    """A case for ``section`` records named like ``code``; ``stages``: dicts with ``code`` and ``steps`` lists."""
-    case = records.create("process_case", {"code": code, "name": code.title(), "section": section, "priority": 1,
-                                            "condition": {"field": "name", "op": "icontains", "value": code}})
-    steps = {}
-    for i, stage in enumerate(stages):
-        config = records.create("process_stage", {
-            "case_id": case.id, "stage_id": _stage_id(records, stage["code"]), "sequence": i * 10,
-            **{k: v for k, v in stage.items() if k not in ("code", "steps")}})
-        for j, step in enumerate(stage.get("steps", [])):
-            after = steps[step["after"]].id if step.get("after") else None
-            steps[step["name"]] = records.create("process_step", {
-                "stage_config_id": config.id, "name": step["name"], "kind": step.get("kind", "task"),
-                "required": step.get("required", True), "sequence": j, "after_step_id": after,
-                "params": step.get("params", {})})
-    records.session.commit()
-    return steps
-
-
-@pytest.fixture
-def records(app_ctx):
-    return app_ctx.extensions["flowcase"].records(sudo=True)
-
-
-@pytest.fixture
-def users(app_ctx):
-    return ensure_demo_users()
-
-
-@pytest.fixture
-def bob(app_ctx, client, users):
-    assert client.post("/login", data={"login": "bob", "password": "bob"}).status_code == 302
-    return app_ctx.extensions["flowcase"].records(users["bob"])
-
-
-def _tasks(records, record_id, status="open") -> list:
-    model = records.section("activity").model
-    return list(records.session.scalars(sa.select(model).where(
-        model.section == "lead", model.record_id == record_id, model.status == status).order_by(model.id)))
-
-
-def _new_lead(client, name: str, **values) -> int:
-    response = client.post("/lead/new", data={"name": name, "source": "manual", "qualification_status": "",
-                                              "stage_id": "", **values})
-    assert response.status_code in (302, 303), response.get_data(as_text=True)
-    return int(re.search(r"/lead/(\d+)$", response.headers["Location"]).group(1))
 
 
 def test_an_action_that_raises_leaves_the_record_in_its_old_stage_with_no_tasks(client, bob, records):
@@ -78,13 +25,13 @@ def test_an_action_that_raises_leaves_the_record_in_its_old_stage_with_no_tasks(
             # Converting needs an account or a contact, which this lead has not: the action raises.
             {"name": "Convert", "kind": "action", "params": {"action": "sales.convert_to_opportunity"}}]},
     ])
-    lead_id = _new_lead(client, "Boom lead")
-    response = client.post(f"/process/move/lead/{lead_id}", data={"stage": _stage_id(records, "lead_qualification")},
+    lead_id = new_lead(client, "Boom lead")
+    response = client.post(f"/process/move/lead/{lead_id}", data={"stage": stage_id(records, "lead_qualification")},
                            follow_redirects=True)
     assert "Qualify the lead first" in response.get_data(as_text=True)
     records.session.expire_all()
-    assert records.get("lead", lead_id).stage_id == _stage_id(records, "lead_new")
-    assert _tasks(records, lead_id) == []
+    assert records.get("lead", lead_id).stage_id == stage_id(records, "lead_new")
+    assert tasks(records, lead_id) == []
     from core.process.models import ProcessStepRun
 
     assert records.session.scalar(sa.select(sa.func.count()).select_from(ProcessStepRun)) == 0
@@ -98,17 +45,17 @@ def test_auto_advance_when_the_required_steps_are_done_and_not_before(client, bo
             {"name": "Meet", "params": {"title": "Meet"}, "after": "Call"}]},
         {"code": "lead_qualification"},
     ])
-    lead_id = _new_lead(client, "Auto lead")
-    call, mail = _tasks(records, lead_id)
+    lead_id = new_lead(client, "Auto lead")
+    call, mail = tasks(records, lead_id)
     bob.update("activity", call, {"status": "done"})
     records.session.expire_all()
-    assert records.get("lead", lead_id).stage_id == _stage_id(records, "lead_new")  # "Meet" (required) just started
-    meet = _tasks(records, lead_id)[-1]
+    assert records.get("lead", lead_id).stage_id == stage_id(records, "lead_new")  # "Meet" (required) just started
+    meet = tasks(records, lead_id)[-1]
     assert meet.subject == "Meet"
     bob.update("activity", meet, {"status": "done"})
     records.session.expire_all()
-    assert records.get("lead", lead_id).stage_id == _stage_id(records, "lead_qualification")
-    assert [t.subject for t in _tasks(records, lead_id, "cancelled")] == ["Mail"]  # the optional one is closed
+    assert records.get("lead", lead_id).stage_id == stage_id(records, "lead_qualification")
+    assert [t.subject for t in tasks(records, lead_id, "cancelled")] == ["Mail"]  # the optional one is closed
 
 
 def test_roles_allowed_into_a_stage_and_fields_required_before_leaving(client, bob, records, users):
@@ -117,8 +64,8 @@ def test_roles_allowed_into_a_stage_and_fields_required_before_leaving(client, b
         {"code": "lead_qualification", "roles": ["sales_manager"]},
         {"code": "lead_disqualified", "kind": "failure"},
     ])
-    lead_id = _new_lead(client, "Gate lead")
-    qualification = _stage_id(records, "lead_qualification")
+    lead_id = new_lead(client, "Gate lead")
+    qualification = stage_id(records, "lead_qualification")
     with pytest.raises(ValidationError, match="before leaving “New”"):
         records.set_stage("lead", lead_id, qualification)
     bob.update("lead", lead_id, {"phone": "+7 900 000-00-00"})
@@ -137,7 +84,7 @@ def test_form_step_writes_the_record_and_finishes_the_step(client, bob, records)
             {"name": "Registration data", "kind": "form", "params": {"fields": ["email", "phone"]}}]},
         {"code": "lead_qualification"},
     ])
-    lead_id = _new_lead(client, "Form lead")
+    lead_id = new_lead(client, "Form lead")
     card = client.get(f"/lead/{lead_id}").get_data(as_text=True)
     url = re.search(r'href="(/process/form/\d+)" data-process-form', card).group(1)
     page = client.get(url)
@@ -149,15 +96,15 @@ def test_form_step_writes_the_record_and_finishes_the_step(client, bob, records)
     assert client.post(url, data={"email": "olena@example.com", "phone": "+380 44 000 0000"}).status_code == 302
     records.session.expire_all()
     lead = records.get("lead", lead_id)
-    assert lead.email == "olena@example.com" and lead.stage_id == _stage_id(records, "lead_qualification")
+    assert lead.email == "olena@example.com" and lead.stage_id == stage_id(records, "lead_qualification")
     assert client.get(url).status_code == 404  # done: the form is gone
 
 
 def test_changing_the_deciding_field_offers_to_switch_case(client, bob, records):
-    lead_id = _new_lead(client, "Switch lead", need="Short programme")
+    lead_id = new_lead(client, "Switch lead", need="Short programme")
     response = client.post(f"/lead/{lead_id}/edit", data={
         "name": "Switch lead", "source": "manual", "need": "Long programme", "qualification_status": "new",
-        "stage_id": _stage_id(records, "lead_new"), "version": records.get("lead", lead_id).version},
+        "stage_id": stage_id(records, "lead_new"), "version": records.get("lead", lead_id).version},
         follow_redirects=True)
     text = response.get_data(as_text=True)
     assert "fit the process “Long programme”" in text and "data-process-switch" in text
@@ -165,9 +112,9 @@ def test_changing_the_deciding_field_offers_to_switch_case(client, bob, records)
     records.session.expire_all()
     card = client.get(f"/lead/{lead_id}").get_data(as_text=True)
     assert 'data-case="lvbs_long_programme"' in card
-    subjects = [t.subject for t in _tasks(records, lead_id)]
+    subjects = [t.subject for t in tasks(records, lead_id)]
     assert subjects == ["Call the applicant about the long programme"]
-    assert [t.subject for t in _tasks(records, lead_id, "cancelled")] == ["Call the applicant about the short programme"]
+    assert [t.subject for t in tasks(records, lead_id, "cancelled")] == ["Call the applicant about the short programme"]
 
 
 def test_process_tables_are_closed_to_users(client, bob, records):
