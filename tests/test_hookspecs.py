@@ -24,7 +24,7 @@ def test_every_hook_is_named_documented_and_exercised_by_a_test():
     )
     for name in SPECS:
         assert name.startswith(("flowcase_register_", "flowcase_record_", "flowcase_addon_", "flowcase_demo_", "flowcase_template_",
-                                "flowcase_timeline_", "flowcase_owner_", "flowcase_contact_")), name
+                                "flowcase_timeline_", "flowcase_owner_", "flowcase_contact_", "flowcase_email_")), name
         doc = inspect.getdoc(getattr(hookspecs, name)) or ""
         assert len(doc) > 40, f"{name} needs a docstring saying when it runs and what it returns"
         assert sources.count(name) >= 1 and name in sources, f"{name} is not used by any test or add-on"
