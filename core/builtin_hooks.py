@@ -83,7 +83,8 @@ from core.automation.hooks import (  # noqa: E402,F401
 
 # The process engine: cases, stages with steps, approvals (core/process/).
 from core.process.hooks import (  # noqa: E402,F401
-    check_process_move, finish_task_steps_and_offer_case_switch, follow_process_move, process_stage_bar,
+    check_process_move, finish_task_steps_and_offer_case_switch, follow_process_move, forget_process_of_deleted_record,
+    process_stage_bar,
     process_tables_are_for_superusers, process_tables_hidden_from_users, register_process_blueprint,
     register_process_menu, register_process_sections, start_process_on_create,
 )

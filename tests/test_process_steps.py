@@ -97,3 +97,21 @@ def test_stage_bar_statements_do_not_grow_with_steps(client, bob, records):
     process = [s for s in seen if "core_process" in s or "sales_stage" in s]
     assert len(process) <= 7, process
     assert len(tasks(records, lead_id)) == 8
+
+
+def test_deleting_a_record_forgets_its_process_and_admin_edits_cases(client, bob, records):
+    from core.process.models import ProcessRecord, ProcessStepRun
+
+    make_case(records, "gone", [{"code": "lead_new", "steps": [{"name": "Call", "params": {"title": "Call"}}]}])
+    lead_id = new_lead(client, "Gone lead")
+    records.delete("lead", lead_id)
+    records.session.commit()
+    for model in (ProcessRecord, ProcessStepRun):
+        assert records.session.scalar(sa.select(sa.func.count()).select_from(model).where(model.record_id == lead_id)) == 0
+
+    client.post("/logout")
+    assert client.post("/login", data={"login": "admin", "password": "admin"}).status_code == 302
+    for view in ("process_case", "process_stage", "process_step"):
+        page = client.get(f"/admin/lookups/{view}/")
+        assert page.status_code == 200, view
+    assert "Gone" in client.get("/admin/lookups/process_case/").get_data(as_text=True)

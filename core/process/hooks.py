@@ -90,6 +90,22 @@ def _offer_switch(event) -> None:
             url, escape(_l("Switch to it"))), "info")
 
 
+@hookimpl(specname="flowcase_record_after_delete")
+def forget_process_of_deleted_record(event):
+    """A deleted record's process row and step runs go with it (its tasks stay, as activities do)."""
+    from core.process.config import has_stage_lookup
+    from core.process.models import ProcessRecord, ProcessStepRun
+
+    section = event.section
+    record_id = event.values.get("id")
+    if not has_stage_lookup(section) or record_id is None:
+        return
+    sudo, session = event.records.sudo(), event.records.session
+    for model, name in ((ProcessStepRun, "process_step_run"), (ProcessRecord, "process_record")):
+        for row in session.scalars(sa.select(model).where(model.section == section.name, model.record_id == record_id)):
+            sudo.delete(name, row)
+
+
 @hookimpl(specname="flowcase_register_blueprints")
 def register_process_blueprint(app):
     from core.process.views import bp
