@@ -100,7 +100,8 @@ def _check_leaving(records, section, record, cmap: CaseMap, current, old) -> Non
                                                         steps=", ".join(undone))]})
 
 
-def _current_runs(session, section, record, stage_id=None) -> list[ProcessStepRun]:
+def current_runs(session, section, record, stage_id=None) -> list[ProcessStepRun]:
+    """The record's step runs of the current visit (of one stage, when given), oldest first."""
     query = sa.select(ProcessStepRun).where(ProcessStepRun.section == section.name,
                                             ProcessStepRun.record_id == record.id, ProcessStepRun.current.is_(True))
     if stage_id is not None:
@@ -109,7 +110,7 @@ def _current_runs(session, section, record, stage_id=None) -> list[ProcessStepRu
 
 
 def _run_states(session, section, record, stage_id) -> dict[int, str]:
-    return {run.step_id: run.state for run in _current_runs(session, section, record, stage_id)}
+    return {run.step_id: run.state for run in current_runs(session, section, record, stage_id)}
 
 
 def follow_move(event) -> None:
@@ -132,7 +133,7 @@ def follow_move(event) -> None:
 def close_runs(records, section, record, stage_id=None) -> None:
     """The runs of a visit that is over stop being current; open tasks are cancelled, open visas skipped."""
     sudo = records.sudo()
-    for run in _current_runs(records.session, section, record, stage_id):
+    for run in current_runs(records.session, section, record, stage_id):
         values = {"current": False}
         if run.state in _OPEN:
             values["state"] = "skipped"

@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from core.models import User
 from core.process.config import load_case, matches, process_of, stage_model
-from core.process.engine import _current_runs
+from core.process.engine import current_runs
 from core.records import records_for
 
 #: Labels of run states.
@@ -40,7 +40,7 @@ def render_stage_bar(section, record) -> Markup | None:
     model = stage_model(records, section)
     ids = [c.stage_id for c in cmap.stages]
     rows = {row.id: row for row in session.scalars(sa.select(model).where(model.id.in_(ids)))} if ids else {}
-    runs = {run.step_id: run for run in _current_runs(session, section, record)}
+    runs = {run.step_id: run for run in current_runs(session, section, record)}
     users = {run.approver_id for run in runs.values() if run.approver_id}
     names = dict(session.execute(sa.select(User.id, User.name).where(User.id.in_(users))).all()) if users else {}
     current_id = getattr(record, section.stage_field)
