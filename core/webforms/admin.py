@@ -15,7 +15,7 @@ _SNIPPET = """<form action="{{ action }}" method="post" data-flowcase-form="{{ f
   <label>{{ f.label }}{% if f.required %} *{% endif %}<br><input name="{{ f.input_name }}"{% if f.required %} required{% endif %}></label><br>
 {%- endfor %}
   <div style="position:absolute;left:-10000px" aria-hidden="true"><input name="{{ honeypot }}" tabindex="-1" autocomplete="off"></div>
-  <button type="submit">Send</button>
+  <button type="submit">{{ _("Send") }}</button>
 </form>"""
 
 
