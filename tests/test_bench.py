@@ -24,6 +24,10 @@ def test_bench_generates_data_and_measures_each_scenario_beside_its_floor(make_a
         scenario = by_name[name]
         assert scenario["status"] == "ok", scenario
         assert scenario["timing"]["median_ms"] > 0 and scenario["floor"]["median_ms"] > 0 and scenario["ratio"] > 0
+        # Pages also stand beside their rows rendered through the layout (floor_page).
+        assert scenario["floor_page"]["median_ms"] > 0 and scenario["ratio_page"] > 0, scenario
+    # The import runs a few times whatever --repeat says.
+    assert by_name["import_xlsx"]["status"] == "ok" and by_name["import_xlsx"]["timing"]["runs"] <= 3
     # The six-widget dashboard beside its six bare aggregate queries.
     assert by_name["dashboard"]["status"] == "ok" and by_name["dashboard"]["floor"]["median_ms"] > 0, by_name["dashboard"]
     for name in ("rest_list", "rest_get", "rest_create"):

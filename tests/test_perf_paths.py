@@ -1,0 +1,86 @@
+"""The fast paths of issue 9 keep their behaviour: grid cells built in Python, dedup keys of new records."""
+import contextlib
+
+import pytest
+import sqlalchemy as sa
+
+from core.extensions import db
+from core.models.dedup import DedupKey, DedupRule
+from core.users import create_user
+
+pytestmark = pytest.mark.addons("fx_ext")
+
+
+@contextlib.contextmanager
+def counting(app):
+    statements = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", before)
+
+
+def test_list_cells_are_escaped_and_the_first_opens_the_card(app, client):
+    with app.app_context():
+        admin = create_user("admin", "pw", superuser=True)
+        records = app.extensions["flowcase"].records(admin)
+        with records.transaction():
+            thing = records.create("fx_thing", {"name": "<b>bold</b> & co", "owner_id": admin.id, "fx_ext.colour": "<i>red</i>"})
+            thing_id = thing.id
+    assert client.post("/login", data={"login": "admin", "password": "pw"}).status_code == 302
+    html = client.get("/fx_thing/?cols=name,fx_ext.colour,owner_id").get_data(as_text=True)
+    row = html.split(f'<tr data-id="{thing_id}">', 1)[1].split("</tr>", 1)[0]
+    assert f'<td><a href="/fx_thing/{thing_id}">&lt;b&gt;bold&lt;/b&gt; &amp; co</a></td>' in row
+    assert "<td>&lt;i&gt;red&lt;/i&gt;</td>" in row and "<b>" not in row and "<i>" not in row
+    assert "<td>admin</td>" in row or ">admin<" in row  # the owner by name (users have no card to link to)
+
+
+def test_a_new_record_stores_its_dedup_keys_without_a_delete_and_an_update_replaces_them(app):
+    with app.app_context():
+        db.session.add(DedupRule(section="fx_thing", name="same name", fields=[{"path": "name", "normalize": "text"}],
+                                 action="warn", active=True))
+        db.session.commit()
+        records = app.extensions["flowcase"].records(sudo=True)
+        with counting(app) as statements:
+            with records.transaction():
+                thing = records.create("fx_thing", {"name": "Alpha"})
+        assert not [s for s in statements if s.startswith("DELETE FROM core_dedup_key")], statements
+        keys = lambda: db.session.scalars(sa.select(DedupKey.key).where(DedupKey.record_id == thing.id)).all()  # noqa: E731
+        assert len(keys()) == 1
+        with records.transaction():
+            records.update("fx_thing", thing.id, {"name": "Beta"})
+        assert len(keys()) == 1 and "beta" in keys()[0].lower()
+
+
+def test_import_checks_a_new_row_for_duplicates_once(app, tmp_path):
+    from openpyxl import Workbook
+
+    from core.dataio.imports import import_file
+
+    with app.app_context():
+        db.session.add(DedupRule(section="fx_thing", name="same name", fields=[{"path": "name", "normalize": "text"}],
+                                 action="warn", active=True))
+        db.session.commit()
+        records = app.extensions["flowcase"].records(sudo=True)
+        with records.transaction():
+            records.create("fx_thing", {"name": "Existing"})
+        book = Workbook()
+        sheet = book.active
+        sheet.append(["name"])
+        for name in ("New one", "Existing", "New two"):
+            sheet.append([name])
+        path = tmp_path / "things.xlsx"
+        book.save(path)
+        with counting(app) as statements:
+            run = import_file(records, records.section("fx_thing"), path, on_duplicate="flag")
+        assert (run.created, run.flagged) == (2, 1), run.errors
+        lookups = [s for s in statements if s.startswith("SELECT core_dedup_key.record_id")]
+        # One per new row (not again on save); the flagged row is looked up again on save, where block rules still hold.
+        assert len(lookups) == 4, lookups
