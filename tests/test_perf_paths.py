@@ -84,3 +84,30 @@ def test_import_checks_a_new_row_for_duplicates_once(app, tmp_path):
         lookups = [s for s in statements if s.startswith("SELECT core_dedup_key.record_id")]
         # One per new row (not again on save); the flagged row is looked up again on save, where block rules still hold.
         assert len(lookups) == 4, lookups
+
+
+def test_the_list_count_is_reused_until_this_process_writes_the_table(app, client):
+    with app.app_context():
+        admin = create_user("admin", "pw", superuser=True)
+        records = app.extensions["flowcase"].records(admin)
+        with records.transaction():
+            for i in range(3):
+                records.create("fx_thing", {"name": f"Item {i}"})
+    assert client.post("/login", data={"login": "admin", "password": "pw"}).status_code == 302
+    # Three made here and fx_base's two seeded ones.
+    assert "5 records" in client.get("/fx_thing/").get_data(as_text=True)
+    with counting(app) as again:
+        assert "5 records" in client.get("/fx_thing/").get_data(as_text=True)
+    assert not [s for s in again if s.startswith("SELECT count(*)")], again
+    with app.app_context():
+        records = app.extensions["flowcase"].records(sudo=True)
+        with records.transaction():
+            records.create("fx_thing", {"name": "Item 3"})
+    assert "6 records" in client.get("/fx_thing/").get_data(as_text=True)
+    with app.app_context():
+        records = app.extensions["flowcase"].records(sudo=True)
+        model = records.section("fx_thing").model
+        first = records.session.scalars(sa.select(model.id).order_by(model.id)).first()
+        with records.transaction():
+            records.delete("fx_thing", first)
+    assert "5 records" in client.get("/fx_thing/").get_data(as_text=True)

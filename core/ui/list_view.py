@@ -9,7 +9,7 @@ from flask_login import login_required
 from core.errors import AccessDenied, ConflictError, RecordNotFound, ValidationError
 from core.filters import filterable_fields
 from core.sections import Section
-from core.ui import list_query
+from core.ui import count_cache, list_query
 from core.ui.common import bp, current_records, render_section, section_or_404
 from core.ui.display import grid_rows
 
@@ -68,7 +68,7 @@ def list_view(section_name: str):
         context["args"] = list_args
         stmt = list_query.filtered_select(records, section, list_args)
         list_query.order_by(section, list_args.sort)  # a bad ?sort= fails here, before any query
-        count, capped = list_query.capped_count(records, section, stmt)
+        count, capped = count_cache.capped_count(records, section, stmt)
         found = list_query.page_rows(records, section, stmt, list_args) if count else []
     except ValidationError as error:
         # A hand-typed filter or sort is the user's mistake: show it on the page, never a 500.
