@@ -307,3 +307,21 @@ def test_superusers_configure_widgets_in_admin(app, client, world):
     client.post("/logout")
     login(client, "manager")
     assert client.get("/admin/lookups/dashboard_widget/").status_code in (302, 403, 404)
+
+
+def test_a_record_group_scopes_a_widget(app_ctx, world):
+    records, session = world["records"], world["session"]
+    with records.transaction():
+        group = records.create("record_group", {"section": "account", "name": "Майские", "kind": "dynamic",
+                                                "shared": True, "owner_id": world["manager"].id,
+                                                "filter": {"field": "name", "op": "startswith", "value": "Клиент 5-"}})
+        board = session.scalars(sa.select(Dashboard).where(Dashboard.code == "sales")).one()
+        records.create("dashboard_widget", {"dashboard_id": board.id, "title": "May clients", "kind": "number",
+                                            "section": "account", "filter": json.dumps({"group": group.id})})
+    scoped = session.scalars(sa.select(DashboardWidget).where(DashboardWidget.title == "May clients")).one()
+    for viewer in (world["alice"], world["manager"]):
+        assert compute(service(app_ctx, viewer), scoped, None, TODAY).value == 4
+    # A new account that starts matching is counted at once (membership is evaluated when used).
+    with records.transaction():
+        records.create("account", {"name": "Клиент 5-new"})
+    assert compute(service(app_ctx, world["manager"]), scoped, None, TODAY).value == 5
