@@ -61,6 +61,14 @@ from core.mail.hooks import (  # noqa: E402,F401
     register_send_email_job, validate_email_template,
 )
 
+# Automations: event triggers inside the write, timed ones from a periodic job.
+from core.automation.hooks import (  # noqa: E402,F401
+    automations_are_for_superusers, automations_hidden_from_users, forget_automations_after_delete,
+    register_automation_admin_views, register_automation_section, register_timed_automations_job,
+    run_automations_after_create, run_automations_after_stage_change, run_automations_after_update,
+    validate_automation,
+)
+
 # Web forms (/forms) and telephony (/telephony): the public doors of issue 7.
 from core.webforms.hooks import (  # noqa: E402,F401
     register_web_form_admin, register_web_form_blueprint, register_web_form_section, validate_web_form,
@@ -73,22 +81,6 @@ from core.dashboards.hooks import (  # noqa: E402,F401
     register_dashboard_menu, register_dashboard_sections, validate_dashboard_widget,
 )
 
-# Automations: event triggers inside the write, timed ones from a periodic job.
-from core.automation.hooks import (  # noqa: E402,F401
-    automations_are_for_superusers, automations_hidden_from_users, forget_automations_after_delete,
-    register_automation_admin_views, register_automation_section, register_timed_automations_job,
-    run_automations_after_create, run_automations_after_stage_change, run_automations_after_update,
-    validate_automation,
-)
-
-# The process engine: cases, stages with steps, approvals (core/process/).
-from core.process.hooks import (  # noqa: E402,F401
-    check_process_move, finish_task_steps_and_offer_case_switch, follow_process_move, forget_process_of_deleted_record,
-    process_stage_bar,
-    process_tables_are_for_superusers, process_tables_hidden_from_users, register_process_blueprint,
-    register_process_menu, register_process_sections, start_process_on_create,
-)
-
 # Print forms (PDF from the card and the list) and record groups (dynamic and static).
 from core.printing.hooks import (  # noqa: E402,F401
     print_forms_are_for_superusers, print_forms_hidden_from_users, print_menus, register_print_form_section,
@@ -97,6 +89,14 @@ from core.printing.hooks import (  # noqa: E402,F401
 from core.groups.hooks import (  # noqa: E402,F401
     group_controls, group_owner_defaults_to_creator, groups_changed_by_owner, groups_own_or_shared,
     register_groups_blueprint, register_record_group_section, validate_group,
+)
+
+# The process engine: cases, stages with steps, approvals (core/process/).
+from core.process.hooks import (  # noqa: E402,F401
+    check_process_move, finish_task_steps_and_offer_case_switch, follow_process_move, forget_process_of_deleted_record,
+    process_stage_bar,
+    process_tables_are_for_superusers, process_tables_hidden_from_users, register_process_blueprint,
+    register_process_menu, register_process_sections, start_process_on_create,
 )
 
 # Telephony: connectors, PBX events as call activities, click-to-call on cards.
