@@ -36,12 +36,22 @@ def _empty(value) -> bool:
     return value is None or value == "" or value == {} or value == []
 
 
-def _referencing_columns(section) -> list[tuple[sa.Table, sa.Column]]:
+def _existing_tables(session) -> list[sa.Table]:
+    """Tables of the metadata that exist in this database.
+
+    The metadata holds the models of every add-on imported in the process, and
+    an add-on that is not installed in this app has no tables here.
+    """
+    present = set(sa.inspect(session.connection()).get_table_names())
+    return [table for table in Base.metadata.tables.values() if table.name in present]
+
+
+def _referencing_columns(section, tables) -> list[tuple[sa.Table, sa.Column]]:
     """Every (table, column) whose foreign key points at the section's table (extension tables excluded)."""
     target = section.table
     extension_tables = {extension.model.__table__.name for extension in section.extensions}
     found = []
-    for table in Base.metadata.tables.values():
+    for table in tables:
         if table.name in extension_tables:
             continue
         for fk in table.foreign_keys:
@@ -50,8 +60,8 @@ def _referencing_columns(section) -> list[tuple[sa.Table, sa.Column]]:
     return found
 
 
-def _generic_link_tables() -> list[sa.Table]:
-    return [t for t in Base.metadata.tables.values()
+def _generic_link_tables(tables) -> list[sa.Table]:
+    return [t for t in tables
             if "section" in t.c and "record_id" in t.c and t.name not in _BOOKKEEPING]
 
 
@@ -81,7 +91,8 @@ def merge_records(records, section_name, keep_id: int, other_id: int) -> object:
         if fill:
             records.update(section, keep, fill)
         moves: dict[tuple[str, int], dict] = defaultdict(dict)
-        for table, column in _referencing_columns(section):
+        tables = _existing_tables(records.session)
+        for table, column in _referencing_columns(section, tables):
             referring = sections.for_table(table.name)
             if referring is not None and column.key in referring.table.c:
                 for row_id in records.session.scalars(sa.select(table.c.id).where(column == other.id)):
@@ -91,7 +102,7 @@ def merge_records(records, section_name, keep_id: int, other_id: int) -> object:
                         moves[(referring.name, row_id)][column.key] = keep.id
             else:
                 _move_plain(records.session, table, column, other.id, keep.id)
-        for table in _generic_link_tables():
+        for table in _generic_link_tables(tables):
             referring = sections.for_table(table.name)
             where = sa.and_(table.c.section == section.name, table.c.record_id == other.id)
             if referring is None:
