@@ -46,6 +46,7 @@ pages can show them instead of failing.
 from __future__ import annotations
 
 import json
+import operator
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
@@ -386,8 +387,8 @@ class _Compiler:
             value = value.astimezone(timezone.utc)  # stored in UTC; SQLite compares the text
         if info.custom:
             value = custom_fields.sql_operand(info, value)
-        return {"eq": column == value, "lt": column < value, "le": column <= value,
-                "gt": column > value, "ge": column >= value}[op]
+        # Only the asked operator is built: SQLAlchemy refuses ``column < True``.
+        return _COMPARISONS[op](column, value)
 
     def value(self, info: FieldInfo, path: str, value, op: str):
         """``value`` (macros resolved) as the field's type; None after recording an error."""
@@ -478,6 +479,9 @@ def _strpos_default(element, compiler, **kw):
 @compiles(_strpos, "sqlite")
 def _strpos_sqlite(element, compiler, **kw):
     return "instr(%s)" % compiler.process(element.clauses, **kw)
+
+
+_COMPARISONS = {"eq": operator.eq, "lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}
 
 
 def _two_valued(column, condition):

@@ -188,3 +188,22 @@ def test_date_fields_and_explicit_moments(world):
     assert len(world.names({"field": "created_at", "op": "lt", "value": moment.isoformat()})) == 5
     assert world.names({"field": "created_at", "op": "gt", "value": moment.isoformat()}) == []
     assert date.today()  # keep the import honest on slow days
+
+
+@pytest.mark.addons("sales")
+def test_boolean_fields_compare_with_true_and_false(app_ctx):
+    records = app_ctx.extensions["flowcase"].records(sudo=True)
+    section = records.section("product")
+    on = records.create("product", {"name": "Лифт ПП-1000", "active": True}).id
+    off = records.create("product", {"name": "Лифт снят", "active": False}).id
+
+    def ids(tree):
+        clause = compile_filter(section, tree)
+        return set(db.session.scalars(sa.select(section.model.id).where(clause)))
+
+    assert ids({"field": "active", "op": "eq", "value": True}) >= {on} and off not in ids(
+        {"field": "active", "op": "eq", "value": True})
+    assert off in ids({"field": "active", "op": "eq", "value": "false"})
+    assert on not in ids({"field": "active", "op": "ne", "value": True})
+    with pytest.raises(ValidationError):
+        validate_filter(section, {"field": "active", "op": "gt", "value": True})
