@@ -1,4 +1,4 @@
-"""Benchmark-sized demo data: ``flowcase demo --scale N`` makes N accounts, ~3N contacts, ~10N activities.
+"""Benchmark-sized demo data: ``flowcase demo --scale N`` makes N accounts, 3N contacts, 10N activities.
 
 Why this bypasses the records service: it exists to fill a database with a
 million rows in minutes so lists, filters and dashboards can be measured at
@@ -12,6 +12,13 @@ e-mail matching keys, activity links and due dates); ``tests/test_crm_demo.py``
 checks that. Generated rows get no change-log entries and no external ids:
 they are not seeded data, and an uninstall with ``--drop-data`` removes them
 with the tables.
+
+Owners are spread over generated salespeople (:func:`ensure_salespeople`,
+one per :data:`ACCOUNTS_PER_SALESPERSON` accounts, in the demo manager's team)
+besides the demo users, so "per owner" lists and dashboards see realistic
+portfolios. Counts are exact, not just on average: accounts come in pairs
+whose contacts and activities add up to 6 and 20 (2+4, 3+3, ...), so the
+numbers vary per account but the totals are 3N and 10N.
 """
 from __future__ import annotations
 
@@ -32,8 +39,48 @@ from .normalize import full_name
 
 #: Rows per ``executemany`` call: large enough to amortise the call, small enough for memory.
 CHUNK_ROWS = 5000
-#: Accounts generated per batch (their contacts and ~10x activities follow in the same batch).
+#: Accounts generated per batch (their contacts and 10x activities follow in the same batch); even, see ``run``.
 ACCOUNTS_PER_BATCH = 500
+#: One generated salesperson per this many accounts (at least 2, at most :data:`MAX_SALESPEOPLE`).
+ACCOUNTS_PER_SALESPERSON = 500
+MAX_SALESPEOPLE = 200
+#: Login prefix of generated salespeople (``demo_sales001``); they cannot sign in (no password).
+SALESPERSON_LOGIN = "demo_sales"
+#: Per-account (contacts, activities) of a pair of accounts: each pair sums to (6, 20).
+_PAIRS = [((2, 4), (5, 15)), ((3, 3), (10, 10)), ((4, 2), (12, 8)), ((3, 3), (7, 13)), ((2, 4), (9, 11))]
+
+
+def ensure_salespeople(session, scale: int, rng: random.Random) -> list[int]:
+    """Ids of the generated salespeople for ``scale`` accounts, creating the missing ones.
+
+    Users are core rows without a section, so they are added like the demo
+    users (:mod:`core.demo_users`): plain ORM rows. They get the seeded
+    ``sales_user`` role and the demo ``manager`` as their manager when those exist.
+    """
+    from core.security.models import Role
+
+    wanted = max(2, min(MAX_SALESPEOPLE, scale // ACCOUNTS_PER_SALESPERSON))
+    existing = {login: user for login, user in session.execute(
+        sa.select(User.login, User).where(User.login.like(f"{SALESPERSON_LOGIN}%")))}
+    role = session.scalar(sa.select(Role).where(Role.code == "sales_user"))
+    manager_id = session.scalar(sa.select(User.id).where(User.login == "manager"))
+    people = []
+    for number in range(1, wanted + 1):
+        login = f"{SALESPERSON_LOGIN}{number:03d}"
+        user = existing.get(login)
+        if user is None:
+            if rng.random() < 0.6:
+                first, _ = rng.choice(names.RU_MALE + names.RU_FEMALE)
+                display = f"{first} {rng.choice(names.RU_SURNAMES)}"
+            else:
+                display = f"{rng.choice(names.EN_FIRST)} {rng.choice(names.EN_LAST)}"
+            user = User(login=login, name=display, email=f"{login}@example.com", active=True, manager_id=manager_id)
+            if role is not None:
+                user.roles.append(role)
+            session.add(user)
+        people.append(user)
+    session.flush()
+    return [user.id for user in people]
 
 
 class _Generator:
@@ -44,7 +91,10 @@ class _Generator:
         self.now = utcnow().replace(microsecond=0)
         self.today = self.now.date()
         session = self.session
+        salespeople = ensure_salespeople(session, scale, self.rng) if scale > 0 else []
         self.users = list(session.scalars(sa.select(User.id).where(User.active.is_(True)).order_by(User.id))) or [None]
+        # Salespeople carry most of the portfolio; demo users (admin, manager, alice, bob) keep some.
+        self.users += salespeople * 3
         self.industries = list(session.scalars(sa.select(CrmIndustry.id))) or [None]
         self.account_types = list(session.scalars(sa.select(CrmAccountType.id))) or [None]
         self.results = list(session.scalars(sa.select(CrmActivityResult.id))) or [None]
@@ -177,12 +227,18 @@ class _Generator:
             batch = min(ACCOUNTS_PER_BATCH, remaining)
             remaining -= batch
             accounts, contacts, activities = [], [], []
-            for _ in range(batch):
+            for index in range(batch):
+                if index % 2 == 0:
+                    (contacts_a, contacts_b), (activities_a, activities_b) = rng.choice(_PAIRS)
+                    pair = [(contacts_a, activities_a), (contacts_b, activities_b)]
+                    rng.shuffle(pair)
+                # An odd last account (odd scale) gets the average, so totals stay exactly 3N and 10N.
+                own_contacts, own_activities = pair[index % 2] if index + 1 < batch or index % 2 else (3, 10)
                 account, russian = self.account()
-                own = [self.contact(account, russian) for _ in range(rng.choice((2, 3, 4)))]
+                own = [self.contact(account, russian) for _ in range(own_contacts)]
                 accounts.append(account)
                 contacts.extend(own)
-                activities.extend(self.activity(account, own, russian) for _ in range(rng.randint(5, 15)))
+                activities.extend(self.activity(account, own, russian) for _ in range(own_activities))
             self._insert(Account, accounts)
             self._insert(Contact, contacts)
             self._insert(Activity, activities)
@@ -204,9 +260,9 @@ class _Generator:
 
 
 def generate(records, scale: int, seed: int | None = None) -> dict:
-    """Write ``scale`` accounts with 2–4 contacts and 5–15 activities each; returns the counts.
+    """Write ``scale`` accounts with 3 contacts and 10 activities each on average (exactly 3N and 10N).
 
-    Owners are drawn from the active users; the data is the same for the same
+    Owners are drawn from the active users and the generated salespeople; the data is the same for the same
     ``scale`` (or ``seed``). Ids are given explicitly (no RETURNING round trip),
     so concurrent writers must wait until the demo transaction commits.
     """

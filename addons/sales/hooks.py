@@ -275,3 +275,14 @@ def flowcase_record_after_stage_change(event):
     if stage is not None and stage.code == LEAD_TRANSFERRED:
         convert_to_opportunity(event.records, event.section, record)
 
+
+
+# -- demo -----------------------------------------------------------------------------
+
+@hookimpl
+def flowcase_demo_generate(records, scale):
+    """Generated leads and opportunities for ``flowcase demo --scale N`` (see :mod:`.demo_generator`)."""
+    if scale and scale > 0:
+        from .demo_generator import generate
+
+        generate(records, scale)

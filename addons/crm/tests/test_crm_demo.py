@@ -5,6 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from core.addons.manager import AddonManager
+from core.models import User
 
 pytestmark = pytest.mark.addons("crm")
 
@@ -38,9 +39,19 @@ def test_generator_scales_and_matches_the_hooks(app_ctx, records, crm, users):
     m, normalize = crm.models, crm.normalize
     accounts, contacts, activities = (_count(records, m.Account) - 12, _count(records, m.Contact) - 15,
                                       _count(records, m.Activity) - 16)
-    assert accounts == 20
-    assert 2 * accounts <= contacts <= 4 * accounts
-    assert 5 * accounts <= activities <= 15 * accounts
+    # Exact totals, though each account has its own number of contacts and activities.
+    assert (accounts, contacts, activities) == (20, 60, 200)
+    per_account = set(records.session.scalars(
+        sa.select(sa.func.count()).select_from(m.Contact).where(m.Contact.id > 15).group_by(m.Contact.account_id)))
+    assert len(per_account) > 1
+
+    # Owners: the demo users and the generated salespeople (sales_user role, in the manager's team).
+    salespeople = records.session.scalars(sa.select(User).where(User.login.like("demo_sales%"))).all()
+    assert len(salespeople) == 2 and all(p.manager_id == users["manager"].id for p in salespeople)
+    assert all([role.code for role in p.roles] == ["sales_user"] for p in salespeople)
+    owners = {u.id for u in users.values()} | {p.id for p in salespeople}
+    used = set(records.session.scalars(sa.select(m.Activity.owner_id).where(m.Activity.id > 16)))
+    assert {p.id for p in salespeople} <= used
 
     generated = records.session.scalars(sa.select(m.Contact).where(m.Contact.id > 15)).all()
     for contact in generated:
@@ -52,7 +63,7 @@ def test_generator_scales_and_matches_the_hooks(app_ctx, records, crm, users):
     for activity in records.session.scalars(sa.select(m.Activity).where(m.Activity.id > 16)):
         expected = ("contact", activity.contact_id) if activity.contact_id else ("account", activity.account_id)
         assert (activity.section, activity.record_id) == expected
-        assert activity.owner_id in {u.id for u in users.values()}
+        assert activity.owner_id in owners
         assert (activity.actual_end_at is not None) == (activity.status == "done")
 
     # Ids were given explicitly: the next record made the normal way must not collide (PostgreSQL sequences).
