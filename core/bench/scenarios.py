@@ -138,9 +138,8 @@ def account_card(ctx: BenchContext) -> Scenario:
                     page_floor=page_floor(ctx, rows))
 
 
-NOT_YET = [
-    ("global_search", "Global search by a name fragment", "global search is not built yet"),
-]
+#: Scenarios whose feature is still to come: ``(name, title, why not)``.
+NOT_YET: list[tuple[str, str, str]] = []
 
 
 def import_xlsx(ctx: BenchContext) -> Scenario:
@@ -219,5 +218,8 @@ def all_scenarios(ctx: BenchContext) -> list[Scenario]:
     from core.bench.print_scenario import print_scenario
 
     scenarios.append(print_scenario(ctx, Scenario, _table))
+    from core.bench.search_scenario import search_scenario
+
+    scenarios.append(search_scenario(ctx, Scenario, _table, _FLOOR_TABLE))
     scenarios += [Scenario(name, title, unavailable=why) for name, title, why in NOT_YET]
     return scenarios
