@@ -1,0 +1,1 @@
+"""Contracts: numbered contracts with customers and suppliers, their planned payments, invoices and payments."""

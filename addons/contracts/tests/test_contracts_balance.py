@@ -1,0 +1,106 @@
+"""A contract whose planned payments are partly paid: the card shows paid, remaining balance, overdue and what is expected when."""
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from .conftest import login
+
+pytestmark = pytest.mark.addons("contracts")
+
+TODAY = date.today()
+
+
+@pytest.fixture
+def deal(app_ctx, records, users):
+    """ТЕХНАБ-like contract of 1 000 000: advance paid, progress partly paid and overdue, final due next month."""
+    with records.transaction():
+        account = records.create("account", {"name": "ООО «ТЕХНАБ»"})
+        contract = records.create("contract", {"name": "Поставка лифтов", "account_id": account.id,
+                                               "direction": "income", "amount": "1000000",
+                                               "owner_id": users["alice"].id})
+        advance = records.create("contract_payment", {"contract_id": contract.id, "kind": "advance",
+                                                      "planned_date": TODAY - timedelta(days=40), "amount": "300000"})
+        progress = records.create("contract_payment", {"contract_id": contract.id, "kind": "progress",
+                                                       "planned_date": TODAY - timedelta(days=5), "amount": "400000"})
+        final = records.create("contract_payment", {"contract_id": contract.id, "kind": "final",
+                                                    "planned_date": TODAY + timedelta(days=35), "amount": "300000"})
+        records.create("contract_paid", {"contract_id": contract.id, "date": TODAY - timedelta(days=38),
+                                         "amount": "300000", "planned_payment_id": advance.id})
+        records.create("contract_paid", {"contract_id": contract.id, "date": TODAY - timedelta(days=2),
+                                         "amount": "150000", "planned_payment_id": progress.id})
+    return {"contract": contract, "advance": advance, "progress": progress, "final": final}
+
+
+def test_recording_payments_updates_the_planned_payments(records, deal):
+    advance, progress, final = (records.get("contract_payment", deal[k].id) for k in ("advance", "progress", "final"))
+    assert (advance.state, advance.paid_amount, advance.remaining) == ("paid", Decimal("300000.00"), Decimal("0.00"))
+    assert advance.paid_date == TODAY - timedelta(days=38)
+    assert (progress.state, progress.paid_amount, progress.remaining) == ("overdue", Decimal("150000"), Decimal("250000"))
+    assert progress.paid_date is None
+    assert final.state == "planned"
+    assert {advance.direction, progress.direction} == {"income"}
+
+
+def test_card_shows_paid_balance_overdue_and_expected_periods(app, client, records, deal, contracts):
+    contract = deal["contract"]
+    assert contracts.balance.contract_totals(records, contract.id) == {
+        "paid": Decimal("450000.00"), "balance": Decimal("550000.00"), "overdue": Decimal("250000.00"),
+        "planned": Decimal("1000000.00")}
+    login(client, "alice")
+    page = client.get(f"/contract/{contract.id}").get_data(as_text=True)
+    panel = page.split("data-contract-balance", 1)[1]
+    totals = dict(re.findall(r'data-total="(\w+)">([^<]+)<', panel))
+    assert totals == {"amount": "1 000 000.00 RUB", "paid": "450 000.00 RUB", "balance": "550 000.00 RUB",
+                      "overdue": "250 000.00 RUB"}
+    periods = re.findall(r'data-period="([^"]+)">\s*<td>.*?</td>\s*<td class="text-end">([^<]+)</td>', panel, re.S)
+    final_month = (TODAY + timedelta(days=35)).strftime("%Y-%m")
+    assert periods == [("overdue", "250 000.00 RUB"), (final_month, "300 000.00 RUB")]
+
+
+def test_a_payment_taken_back_reopens_the_planned_payment(records, deal, contracts):
+    paid = records.session.scalars(records.select("contract_paid").where(
+        contracts.models.ContractPayment.planned_payment_id == deal["advance"].id)).one()
+    records.delete("contract_paid", paid)
+    advance = records.get("contract_payment", deal["advance"].id)
+    assert (advance.state, advance.paid_amount, advance.paid_date) == ("overdue", Decimal("0"), None)
+    assert contracts.balance.contract_totals(records, deal["contract"].id)["overdue"] == Decimal("550000.00")
+
+
+def test_an_invoice_marks_a_future_planned_payment_invoiced(records, deal):
+    records.create("contract_invoice", {"contract_id": deal["contract"].id, "number": "СЧ-1", "amount": "300000",
+                                        "planned_payment_id": deal["final"].id})
+    assert records.get("contract_payment", deal["final"].id).state == "invoiced"
+
+
+def test_the_nightly_job_marks_past_planned_payments_overdue(records, deal, contracts):
+    final = records.get("contract_payment", deal["final"].id)
+    later = TODAY + timedelta(days=40)
+    with records.transaction():
+        assert contracts.balance.mark_overdue(records, later) == 1
+    assert final.state == "overdue"
+    with records.transaction():
+        assert contracts.balance.mark_overdue(records, later) == 0
+
+
+def test_bad_input_is_refused_with_reasons(records, deal, users):
+    from core.errors import ValidationError
+
+    contract = deal["contract"]
+    with pytest.raises(ValidationError) as error:
+        records.create("contract_payment", {"contract_id": contract.id, "planned_date": TODAY, "amount": "-5"})
+    assert "amount" in error.value.errors
+    other = records.create("contract", {"name": "Другой", "account_id": contract.account_id, "amount": "10"})
+    with pytest.raises(ValidationError) as error:
+        records.create("contract_paid", {"contract_id": other.id, "amount": "5",
+                                         "planned_payment_id": deal["final"].id})
+    assert "planned_payment_id" in error.value.errors
+    with pytest.raises(ValidationError) as error:
+        records.update("contract", contract, {"currency": "rub", "parent_contract_id": contract.id})
+    assert {"currency", "parent_contract_id"} <= set(error.value.errors)
+    with pytest.raises(ValidationError, match="cancel"):
+        records.delete("contract", contract)
+    assert records.get("contract", contract.id).amount == Decimal("1000000")
