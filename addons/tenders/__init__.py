@@ -1,0 +1,1 @@
+"""Tenders (TECHNAB, CASES.md case 1): tenders, price monitoring, implementation of won tenders."""
