@@ -76,6 +76,15 @@ def parse_args(args) -> ListArgs:
     return result
 
 
+def args_from_query(query: str) -> ListArgs:
+    """:func:`parse_args` of a list's query string as a form carries it (``q=acme&sort=name``)."""
+    from urllib.parse import parse_qsl
+
+    from werkzeug.datastructures import MultiDict
+
+    return parse_args(MultiDict(parse_qsl((query or "").lstrip("?"), keep_blank_values=False)))
+
+
 def condition_tree(section: Section, list_args: ListArgs, hidden=frozenset()) -> dict:
     """The list request as one filter tree: search, simple params and the JSON filter, ANDed.
 

@@ -16,6 +16,8 @@ from core.ui.display import grid_rows
 _SESSION_COLUMNS = "fc_list_columns"
 #: Columns shown when the section names none: the title first, then the next few fields.
 _DEFAULT_COLUMN_COUNT = 5
+#: Users the bulk "change owner" lists; past this many it takes a user id.
+_OWNER_CHOICES = 500
 
 
 def default_columns(section: Section) -> list[str]:
@@ -62,7 +64,8 @@ def list_view(section_name: str):
                                             filter_text=request.args.get("filter") or "",
                                             sort=request.args.get("sort") or ""),
                    sortable=set(list_query.sortable_columns(section)), page_size=list_query.PAGE_SIZE,
-                   can_create=records.can(section, "create"), can_delete=records.can(section, "delete"))
+                   can_create=records.can(section, "create"), can_delete=records.can(section, "delete"),
+                   owner_choices=_owner_choices(records, section))
     try:
         list_args = list_query.parse_args(request.args)
         context["args"] = list_args
@@ -79,6 +82,18 @@ def list_view(section_name: str):
     return render_section("list", section, **context)
 
 
+def _owner_choices(records, section: Section):
+    """``[(user id, name)]`` the bulk "change owner" offers, or None (no owner field, no update right)."""
+    from core.ui.display import lookup_options
+
+    if not section.owner_field or not records.can(section, "update"):
+        return None
+    info = section.field(section.owner_field)
+    if info is None or info.type != "lookup" or section.owner_field in records.field_access(section).restricted:
+        return None
+    return lookup_options(records, info, _OWNER_CHOICES) or []
+
+
 @bp.route("/<section_name>/delete", methods=["POST"])
 @login_required
 def bulk_delete(section_name: str):
@@ -91,12 +106,14 @@ def bulk_delete(section_name: str):
     if not ids:
         flash(_("Select the records to delete first."), "warning")
         return redirect(target, 303)
+    current = None
     try:
         with records.transaction():
-            for record_id in ids:
-                records.delete(section, record_id)
+            for current in ids:
+                records.delete(section, current)
     except (ValidationError, AccessDenied, RecordNotFound, ConflictError) as error:
-        flash(_("Nothing was deleted: %(reason)s", reason=str(error)), "danger")
+        # Name the refused record: with many checked, the reason alone does not say which.
+        flash(_("Nothing was deleted: %(reason)s", reason=f"#{current}: {error}"), "danger")
         return redirect(target, 303)
     flash(ngettext("%(num)d record deleted.", "%(num)d records deleted.", len(ids)), "success")
     return redirect(target, 303)
