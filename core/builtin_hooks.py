@@ -61,6 +61,12 @@ from core.mail.hooks import (  # noqa: E402,F401
     register_send_email_job, validate_email_template,
 )
 
+# Incoming email: mailboxes polled over IMAP, messages threaded to records or turned into new ones.
+from core.mail.incoming.hooks import (  # noqa: E402,F401
+    mailboxes_are_for_superusers, mailboxes_hidden_from_users, register_fetch_mail_job, register_fetch_mail_schedule,
+    register_incoming_mail_admin_views, register_incoming_mail_sections, validate_mailbox,
+)
+
 # Automations: event triggers inside the write, timed ones from a periodic job.
 from core.automation.hooks import (  # noqa: E402,F401
     automations_are_for_superusers, automations_hidden_from_users, forget_automations_after_delete,

@@ -12,6 +12,7 @@ from core.api.cli import apikey_group
 from core.bench.command import bench_command
 from core.dataio.cli import import_command
 from core.dedup.cli import dedup_group
+from core.mail.incoming.cli import mail_group
 from core.errors import FlowcaseError
 
 flowcase_cli = AppGroup("flowcase", help="Flowcase administration: database, add-ons, users, jobs.")
@@ -178,6 +179,7 @@ flowcase_cli.add_command(bench_command)
 flowcase_cli.add_command(import_command)
 flowcase_cli.add_command(dedup_group)
 flowcase_cli.add_command(apikey_group)
+flowcase_cli.add_command(mail_group)
 
 
 def main() -> None:

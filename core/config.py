@@ -88,6 +88,12 @@ class DefaultConfig:
     FLOWCASE_MAIL_FROM: str = "flowcase@localhost"
     #: Seconds to wait for the SMTP server before the attempt is recorded as failed.
     FLOWCASE_MAIL_TIMEOUT: float = 30.0
+    #: Seconds to wait for an IMAP server before the mailbox's poll is recorded as failed (incoming email).
+    FLOWCASE_MAIL_IN_TIMEOUT: float = 30.0
+    #: Most messages one poll takes from one mailbox; the rest wait for the next poll.
+    FLOWCASE_MAIL_IN_BATCH: int = 200
+    #: Largest attachment kept, in bytes; a bigger one is recorded by name and size only.
+    FLOWCASE_MAIL_IN_MAX_ATTACHMENT: int = 10 * 1024 * 1024
 
 
 def _coerce(raw: str, default):

@@ -278,7 +278,8 @@ def flowcase_record_after_stage_change(event):
 
 
 # ---------------------------------------------------------------------------
-# Outgoing email: called by the ``core.send_email`` job (:mod:`core.mail`).
+# Email: outgoing (the ``core.send_email`` job, :mod:`core.mail`) and incoming
+# (the ``core.fetch_mail`` job, :mod:`core.mail.incoming`).
 # ---------------------------------------------------------------------------
 
 @hookspec
@@ -293,6 +294,32 @@ def flowcase_email_sent(email, records):
         ``record_id`` name the record it is about, when any).
     :param records: a superuser :class:`core.records.Records`.
     :return: nothing.
+    """
+
+
+@hookspec
+def flowcase_email_received(message, mailbox, records):
+    """Create the record a new incoming email asks for (the sales add-on: a lead from the sales mailbox).
+
+    Called by the ``core.fetch_mail`` job (:mod:`core.mail.incoming`) for a
+    message that is not a duplicate (same Message-ID) and answers no known
+    thread (its In-Reply-To / References name no earlier incoming or outgoing
+    email), inside the transaction that stores the message; raising rolls the
+    message back, which is then logged, skipped and left unread on the server.
+    Implementations are asked from the most dependent add-on to the least (a
+    vertical overrides sales), and the first that returns a record wins: the
+    others are not called. When none does, the core creates a record of the
+    mailbox's section with its default values, if the mailbox names one. The
+    core then logs the message as a done ``email`` activity on the record and
+    in the sender's contact history.
+
+    :param message: a :class:`core.mail.incoming.parse.IncomingMessage` (subject,
+        sender, text, attachments, ``contact`` matched by address or None,
+        ``raw`` the parsed :class:`email.message.EmailMessage`).
+    :param mailbox: the :class:`core.mail.incoming.models.Mailbox` it came from
+        (``section`` and ``defaults`` say what its new records should be).
+    :param records: a superuser :class:`core.records.Records`; write through it.
+    :return: the record created, or ``None`` to leave the message to others.
     """
 
 

@@ -81,6 +81,16 @@ def _closed(record) -> bool:
                                                                           Qualification.DISQUALIFIED)
 
 
+# -- incoming email -------------------------------------------------------------------
+
+@hookimpl
+def flowcase_email_received(message, mailbox, records):
+    """A message to the sales mailbox (section ``lead``) becomes a lead with source "email"."""
+    from .mail_leads import lead_from_email
+
+    return lead_from_email(message, mailbox, records)
+
+
 # -- validation ------------------------------------------------------------------------
 
 def _stage(event) -> SalesStage | None:

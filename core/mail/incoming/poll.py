@@ -1,0 +1,107 @@
+"""Polling mailboxes: the ``core.fetch_mail`` job, its periodic schedule and ``flowcase mail fetch``.
+
+Each message is taken in in its own transaction and flagged on the server
+only after that committed; a message that fails is logged and left on the
+server unflagged (tried again next time), and the rest go on. A mailbox that
+cannot be reached records the error on its row and does not stop the others.
+Safe to run twice at once: the unique Message-ID keeps one copy.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from core.db import utcnow
+from core.errors import ConflictError
+from core.mail.incoming.imap import ImapMailbox, MailboxError
+from core.mail.incoming.intake import take_in
+from core.mail.incoming.models import Mailbox
+from core.mail.incoming.sections import MAILBOX_SECTION
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class FetchReport:
+    """What one poll of one mailbox did."""
+
+    mailbox: str
+    created: int = 0
+    threaded: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    failed: int = 0
+    #: Why the mailbox could not be read, or None.
+    error: str | None = None
+    failures: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        text = (f"{self.mailbox}: {self.created} created, {self.threaded} threaded, {self.stored} stored, "
+                f"{self.duplicates} duplicates, {self.failed} failed")
+        return f"{text}; error: {self.error}" if self.error else text
+
+
+def fetch_mailbox(app, mailbox: Mailbox) -> FetchReport:
+    """Take in the pending messages of ``mailbox`` (at most ``FLOWCASE_MAIL_IN_BATCH``) and report."""
+    state = app.extensions["flowcase"]
+    session = state.records(sudo=True).session
+    report = FetchReport(mailbox.name)
+    batch = int(app.config["FLOWCASE_MAIL_IN_BATCH"])
+    mailbox_id = mailbox.id
+    try:
+        with ImapMailbox(mailbox, float(app.config["FLOWCASE_MAIL_IN_TIMEOUT"])) as box:
+            for uid in box.pending()[:batch]:
+                try:
+                    raw = box.fetch(uid)
+                    outcome = take_in(state, session.get(Mailbox, mailbox_id), raw)
+                except MailboxError:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - one broken message must not block the others
+                    session.rollback()
+                    log.exception("mailbox %s: message uid %s skipped", report.mailbox, uid.decode())
+                    report.failed += 1
+                    report.failures.append(f"uid {uid.decode()}: {type(exc).__name__}: {exc}"[:500])
+                    continue
+                # Flagged only now that the message's transaction committed.
+                box.mark_taken(uid)
+                counter = "duplicates" if outcome.status == "duplicate" else outcome.status
+                setattr(report, counter, getattr(report, counter) + 1)
+    except MailboxError as exc:
+        session.rollback()
+        log.warning("mailbox %s not read: %s", report.mailbox, exc)
+        report.error = str(exc)[:2000]
+    _record_poll(state, mailbox_id, report)
+    return report
+
+
+def _record_poll(state, mailbox_id: int, report: FetchReport) -> None:
+    records = state.records(sudo=True)
+    mailbox = records.session.get(Mailbox, mailbox_id)
+    if mailbox is None:
+        return
+    error = report.error or ("\n".join(report.failures) if report.failures else None)
+    try:
+        with records.transaction():
+            records.update(MAILBOX_SECTION, mailbox, {"last_fetch_at": utcnow(), "last_error": error})
+    except ConflictError:  # an admin saved the mailbox meanwhile: the next poll records it
+        records.session.rollback()
+
+
+def fetch_all(app, mailbox_id: int | None = None, name: str | None = None) -> list[FetchReport]:
+    """Poll every active mailbox (or the one with this id or name), one after another."""
+    session = app.extensions["flowcase"].records(sudo=True).session
+    query = sa.select(Mailbox).order_by(Mailbox.id)
+    if mailbox_id is not None:
+        query = query.where(Mailbox.id == mailbox_id)
+    elif name is not None:
+        query = query.where(Mailbox.name == name)
+    else:
+        query = query.where(Mailbox.active.is_(True))
+    return [fetch_mailbox(app, mailbox) for mailbox in session.scalars(query).all()]
+
+
+def fetch_mail_job(app, mailbox_id: int | None = None) -> list[str]:
+    """The ``core.fetch_mail`` job (queued, and periodic every few minutes); returns one summary per mailbox."""
+    return [report.summary() for report in fetch_all(app, mailbox_id=mailbox_id)]
