@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install chromium run test test-pg bench translations messages clean
+.PHONY: install chromium dovecot run test test-pg bench translations messages clean
 
 # The virtualenv, the project (editable, with test extras), the entry-point
 # fixture add-on the tests rely on, and compiled translations.
@@ -17,11 +17,16 @@ $(STAMP): setup.cfg Makefile tests/fixtures/ep_addon/setup.cfg
 	$(BIN)/pip install --quiet ./tests/fixtures/ep_addon
 	touch $(STAMP)
 
-install: $(STAMP) translations chromium
+install: $(STAMP) translations chromium dovecot
 
 # The browser tests drive Debian's chromium (never a downloaded browser build).
 chromium:
 	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y --no-install-recommends chromium)
+
+# The incoming-mail tests start Debian's dovecot themselves (own config in a temp folder, loopback only);
+# the package's system service is not used.
+dovecot:
+	@test -x /usr/sbin/dovecot || (apt-get update && apt-get install -y --no-install-recommends dovecot-imapd)
 
 translations: $(STAMP)
 	@for dir in core/translations addons/*/translations; do \
