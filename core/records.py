@@ -72,6 +72,10 @@ class Records:
         """The same service acting with superuser rights (for data files, system jobs)."""
         return Records(self.state, self.session, self.user, sudo=True)
 
+    def on_session(self, session: Session) -> "Records":
+        """The same service (user, sudo) writing through ``session``."""
+        return self if session is self.session else Records(self.state, session, self.user, sudo=self.is_sudo)
+
     def section(self, name: str | Section) -> Section:
         return name if isinstance(name, Section) else self.state.sections.get(name)
 
@@ -229,35 +233,71 @@ class Records:
         return values
 
     # -- writes --------------------------------------------------------------
-    def create(self, section_name: str | Section, values: dict) -> Any:
-        """Create a record from ``values`` (field paths to values) and return it."""
+    def create(self, section_name: str | Section, values: dict, stamps: dict | None = None) -> Any:
+        """Create a record from ``values`` (field paths to values) and return it.
+
+        ``stamps``: historical ``created_at`` / ``created_by_id`` an import of past
+        data keeps; not fields anyone types, so they are set as given.
+        """
         section = self.section(section_name)
         self._check(section, "create")
         with self.transaction(), self.session.no_autoflush:
-            record = section.model()
-            own, ext = self._split(section, values)
-            self._assign(section, record, own)
-            self._require(section, record, custom_paths=None)
-            if not self.can(section, "create", record):  # an "own" create right: the owner must be me
-                raise AccessDenied(_l("You may not create %(section)s records for other owners", section=section.title))
-            values = {**own, **_flatten(ext)}
-            event = RecordEvent(self, section, record, "create", values=values,
-                                changes={path: (None, value) for path, value in values.items()})
-            self._validate(event)
-            if self.user is not None:
-                record.created_by_id = record.updated_by_id = self.user.id
-            self._hook("flowcase_record_before_create")(event=event)
+            record, ext, event = self._prepare_create(section, values, stamps)
             self.session.add(record)
             self._flush()
-            for extension, ext_values in ext.items():
-                row = self.extension_row(extension, record, create=True)
-                for name, value in ext_values.items():
-                    setattr(row, name, value)
+            self._add_extension_rows(record, ext)
             if ext:
                 self._flush()
-            self._log(section, record, "create", None, None, {k: to_json(v) for k, v in event.values.items()})
+            self.check_created(section, record)
+            self._log(section, record, "create", None, None, create_log_values(event))
             self._hook("flowcase_record_after_create")(event=event)
         return record
+
+    def check_created(self, section: Section, record) -> None:
+        """Refuse a new record (flushed, so it has an id) that falls outside the user's rules for creates.
+
+        Record rules on creates see the row as stored (hooks' defaults, extension
+        fields), so they run after the flush; the caller's transaction rolls the
+        create back on :class:`AccessDenied`. Batched creates call it per record too.
+        """
+        if not self.can(section, "create", record):
+            raise AccessDenied(_l("You may not create this %(section)s: it falls outside the records your rules allow",
+                                  section=section.title))
+
+    def batch(self, size: int = 1000):
+        """A :class:`core.records_batch.RecordBatch`: many creates, each checked like :meth:`create`, written per chunk."""
+        from core.records_batch import RecordBatch
+
+        return RecordBatch(self, size)
+
+    def _prepare_create(self, section: Section, values: dict, stamps: dict | None = None):
+        """Everything a create does before its INSERT: coercion, rights, required fields, validation, before-hooks.
+
+        Returns ``(record, extension values, event)``; the record is not in the session yet.
+        """
+        record = section.model()
+        own, ext = self._split(section, values)
+        self._assign(section, record, own)
+        self._require(section, record, custom_paths=None)
+        if not self.can(section, "create", record):  # an "own" create right: the owner must be me
+            raise AccessDenied(_l("You may not create %(section)s records for other owners", section=section.title))
+        values = {**own, **_flatten(ext)}
+        event = RecordEvent(self, section, record, "create", values=values,
+                            changes={path: (None, value) for path, value in values.items()})
+        self._validate(event)
+        if self.user is not None:
+            record.created_by_id = record.updated_by_id = self.user.id
+        for name in ("created_at", "created_by_id"):
+            if stamps and stamps.get(name) is not None:
+                setattr(record, name, stamps[name])
+        self._hook("flowcase_record_before_create")(event=event)
+        return record, ext, event
+
+    def _add_extension_rows(self, record, ext: dict) -> None:
+        for extension, ext_values in ext.items():
+            row = self.extension_row(extension, record, create=True)
+            for name, value in ext_values.items():
+                setattr(row, name, value)
 
     def update(self, section_name: str | Section, record_or_id, values: dict, expected_version: int | None = None) -> Any:
         """Change the given fields; ``expected_version`` guards against overwriting someone else's save."""
@@ -388,6 +428,15 @@ class Records:
         return same(self._read_all(section, record).get(path), value)
 
     def _exists(self, info, value) -> bool:
+        memo = self.session.info.get(EXISTS_MEMO)
+        if memo is None:
+            return self._exists_query(info, value)
+        key = (info.target_section if info.custom else next(iter(info.column.foreign_keys)).target_fullname, value)
+        if key not in memo:
+            memo[key] = self._exists_query(info, value)
+        return memo[key]
+
+    def _exists_query(self, info, value) -> bool:
         if info.custom:  # a custom lookup names its target section, not a foreign key
             target_table = self.state.sections.get(info.target_section).table
             return self.session.execute(
@@ -469,6 +518,18 @@ class Records:
                 raise ConflictError(_l("This record was changed by someone else meanwhile. Reload it and try again.")) from exc
             raise
 
+    def defer_insert(self, table: sa.Table, rows: list[dict]) -> None:
+        """INSERT ``rows`` into ``table`` now, or, while a :class:`~core.records_batch.RecordBatch` writes a chunk,
+        with the chunk's other rows for that table in one statement (same transaction either way).
+        """
+        if not rows:
+            return
+        buffer = self.session.info.get(DEFERRED_INSERTS)
+        if buffer is None:
+            self.session.execute(sa.insert(table), rows)
+        else:
+            buffer.setdefault(table, []).extend(rows)
+
     def _log(self, section, record, operation, path, old, new, record_id=None) -> None:
         self.session.add(ChangeLog(
             section=section.name,
@@ -479,6 +540,16 @@ class Records:
             new_value=new,
             user_id=self.user.id if self.user is not None else None,
         ))
+
+
+#: ``session.info`` keys a running batch sets: lookup targets known to exist, and INSERTs deferred to its chunk's end.
+EXISTS_MEMO = "flowcase_batch_exists"
+DEFERRED_INSERTS = "flowcase_batch_inserts"
+
+
+def create_log_values(event: RecordEvent) -> dict:
+    """The ``new_value`` of a create's change-log row: every value written, as JSON."""
+    return {k: to_json(v) for k, v in event.values.items()}
 
 
 def _flatten(ext: dict) -> dict:

@@ -43,9 +43,14 @@ class Table:
     sheets: list[str] = field(default_factory=list)
     encoding: str | None = None
     delimiter: str | None = None
+    #: The rows :func:`check_table` read, kept when small enough so the import does not parse the file twice.
+    kept: list | None = None
 
     def rows(self) -> Iterator[tuple[int, list]]:
         """``(row number in the file, values)`` of every non-empty data row; row 1 is the header."""
+        if self.kept is not None:
+            yield from self.kept
+            return
         source = self._xlsx_rows() if self.kind == "xlsx" else self._csv_rows()
         width = len(self.headers)
         for number, values in source:
@@ -213,11 +218,24 @@ def _open_csv(path: Path) -> Table:
     return Table(path, "csv", _headers(first), encoding=encoding, delimiter=delimiter)
 
 
-def check_table(table: Table, max_rows: int, max_cell: int) -> int:
-    """One full pass: the number of data rows, or :class:`FileProblem` for formulas, huge cells, too many rows."""
-    count = 0
+#: Cells :func:`check_table` keeps in memory for the import that follows (about 100 MB at most).
+KEEP_CELLS = 1_500_000
+
+
+def check_table(table: Table, max_rows: int, max_cell: int, keep: bool = False) -> int:
+    """One full pass: the number of data rows, or :class:`FileProblem` for formulas, huge cells, too many rows.
+
+    ``keep``: remember the rows (up to :data:`KEEP_CELLS` cells) so ``table.rows()`` does not read the file again.
+    """
+    count, kept, cells = 0, [] if keep else None, 0
+    table.kept = None
     for number, values in table.rows():
         count += 1
+        if kept is not None:
+            cells += len(values)
+            kept = kept if cells <= KEEP_CELLS else None
+            if kept is not None:
+                kept.append((number, values))
         if count > max_rows:
             raise FileProblem(_l("The file has more than %(n)s rows; split it into smaller files.", n=max_rows))
         for index, value in enumerate(values):
@@ -228,6 +246,7 @@ def check_table(table: Table, max_rows: int, max_cell: int) -> int:
                 if table.kind == "xlsx" and value.startswith("="):
                     raise FileProblem(_l("Cell %(cell)s holds a formula (%(formula)s). Replace formulas with their values (Paste Special → Values) and upload again.",
                                          cell=_cell_name(index, number), formula=value[:40]))
+    table.kept = kept
     return count
 
 

@@ -20,18 +20,19 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import scoped_session
 
 from core.db import utcnow
 from core.dataio.import_mapping import clean_mapping
 from core.dataio.import_read import FileProblem, check_table, open_table
 from core.dataio.import_values import RowConverter
 from core.dedup.check import DuplicateError, confirm_duplicates, duplicates_checked
-from core.dedup.keys import find_candidates
+from core.dedup.keys import Candidate, active_rules, find_candidates_many
 from core.errors import FlowcaseError, ValidationError
 from core.models.dataio import ImportRow, ImportRun, ImportStatus
 
-#: Rows per transaction.
-BATCH = 500
+#: Rows per transaction (one savepoint, one INSERT per table, one duplicate lookup per rule).
+BATCH = 1000
 #: Per-row messages kept on a run (the counts stay exact beyond it).
 MAX_ERRORS = 10_000
 MODES = ("insert", "update", "upsert")
@@ -107,7 +108,9 @@ class Importer:
     """Writes the rows of one :class:`ImportRun` as its user."""
 
     def __init__(self, records, run: ImportRun, path: Path | None = None):
-        self.records = records
+        # The request/job's session itself rather than its scoped proxy: the rows ask for it
+        # dozens of times each, and every proxy access looks up the app context.
+        self.records = records.on_session(_unscoped(records.session))
         self.run = run
         self.section = records.section(run.section)
         self.path = path or stored_path(run)
@@ -123,7 +126,7 @@ class Importer:
             mapping = clean_mapping(self.section, table.headers, run.mapping)
             validate_settings(self.section, run.mode, run.key_field, run.on_duplicate, mapping)
             total = check_table(table, config.get("FLOWCASE_IMPORT_MAX_ROWS", 100_000),
-                                config.get("FLOWCASE_IMPORT_MAX_CELL", 32_767))
+                                config.get("FLOWCASE_IMPORT_MAX_CELL", 32_767), keep=True)
         except (FileProblem, ValidationError) as problem:
             self._finish(ImportStatus.FAILED, str(problem))
             return self.counters
@@ -131,6 +134,9 @@ class Importer:
         done = set(session.scalars(sa.select(ImportRow.row_number).where(
             ImportRow.file_hash == run.file_hash, ImportRow.section == run.section)))
         converter = RowConverter(self.records, self.section, table.headers, mapping)
+        #: ``(rule id, key)`` → id of the record this run wrote with it (or its queued create).
+        self._seen: dict = {}
+        self._pending_key_values: set = set()
         batch = []
         try:
             for number, values in table.rows():
@@ -147,84 +153,135 @@ class Importer:
         return self.counters
 
     def _write_batch(self, batch, converter, done) -> None:
-        counters = self.counters
-        with self.records.transaction():
-            for number, values in batch:
-                counters.processed += 1
-                if number in done:
-                    counters.skipped += 1
-                    continue
-                self._write_row(number, values, converter)
+        """One chunk: converted, looked up for duplicates in one query per rule, written by a records batch."""
+        counters, records = self.counters, self.records
+        ready = []
+        for number, values in batch:
+            counters.processed += 1
+            if number in done:
+                counters.skipped += 1
+                continue
+            data, history, errors = converter.convert(values)
+            if errors:
+                counters.failed += 1
+                for path, message in errors.items():
+                    counters.report(number, path, message)
+                continue
+            ready.append((number, data, history, data.pop("id", None)))
+        self._written = []
+        with records.transaction():
+            if self.run.mode == "update":
+                keys, found = [{} for _ in ready], [[] for _ in ready]
+            else:
+                keys, found = find_candidates_many(records, self.section, [data for _n, data, _h, _i in ready])
+            with records.batch(size=len(ready) + 1) as writer:
+                for (number, data, history, record_id), row_keys, row_found in zip(ready, keys, found):
+                    try:
+                        self._write_row(writer, number, data, history, record_id, row_keys, row_found)
+                    except Exception as error:  # noqa: BLE001 - reported for this row; the others go on
+                        self._failed(number, error)
+            if self._written:
+                records.session.execute(sa.insert(ImportRow), self._written)
             self._save_progress()
 
-    def _write_row(self, number: int, values: list, converter: RowConverter) -> None:
+    def _failed(self, number: int, error: Exception) -> None:
         counters = self.counters
-        data, history, errors = converter.convert(values)
-        if errors:
-            counters.failed += 1
-            for path, message in errors.items():
-                counters.report(number, path, message)
-            return
-        try:
-            with self.records.transaction():
-                outcome, record_id = self._apply(number, data, history)
-                if record_id is not None:
-                    self.records.session.add(ImportRow(file_hash=self.run.file_hash, section=self.run.section,
-                                                       row_number=number, record_id=record_id))
-                    self.records.session.flush()
-        except FlowcaseError as error:
-            counters.failed += 1
+        counters.failed += 1
+        if isinstance(error, FlowcaseError):
             for path, messages in getattr(error, "errors", {"": [str(error)]}).items():
                 for message in messages:
                     counters.report(number, path, message)
-            return
-        except Exception as error:  # a hook's bug must not stop the other rows; it is reported
-            counters.failed += 1
+        else:  # a hook's bug must not stop the other rows; it is reported
             counters.report(number, "", _l("unexpected error: %(error)s", error=repr(error)[:300]))
-            return
-        setattr(counters, outcome, getattr(counters, outcome) + 1)
 
-    def _apply(self, number: int, data: dict, history: dict) -> tuple[str, int | None]:
-        """Write one converted row; returns (counter name, record id written or None)."""
+    def _written_row(self, number: int, record_id: int, outcome: str, keys: dict) -> None:
+        counters = self.counters
+        setattr(counters, outcome, getattr(counters, outcome) + 1)
+        self._written.append({"file_hash": self.run.file_hash, "section": self.run.section,
+                              "row_number": number, "record_id": record_id})
+        for rule_key in keys.items():
+            if not isinstance(self._seen.get(rule_key), int):  # the first record written with it stays
+                self._seen[rule_key] = record_id
+
+    def _write_row(self, writer, number, data, history, record_id, keys, found) -> None:
+        """Write one converted row: update it, skip it, or queue its create in ``writer``."""
         records, section, run = self.records, self.section, self.run
-        record_id = data.pop("id", None)
         if run.mode in ("update", "upsert"):
             key_value = record_id if run.key_field == "id" else data.get(run.key_field)
+            if run.mode == "upsert" and key_value in self._pending_key_values:
+                writer.flush()  # an earlier row of this chunk creates it: write it, so it is found and updated
             existing = self._find_by_key(key_value)
             if existing is not None:
-                records.update(section, existing, data)
-                return "updated", existing
+                with records.transaction():
+                    records.update(section, existing, data)
+                self._written_row(number, existing, "updated", keys)
+                return
             if run.mode == "update":
                 raise ValidationError({run.key_field: [_l("no record with this value to update")]})
-        found = find_candidates(records, section, section.model(), given=data)
+        found = self._with_this_run(writer, keys, found)
         if found:
-            first = found[0].record_ids[0]
+            first, rule = found[0].record_ids[0], found[0].rule.name
             if run.on_duplicate == "skip":
                 self.counters.report(number, "", _l("skipped: duplicate of #%(id)s (rule “%(rule)s”)",
-                                                    id=first, rule=found[0].rule.name), level="skipped")
-                return "skipped", None
+                                                    id=first, rule=rule), level="skipped")
+                self.counters.skipped += 1
+                return
             if run.on_duplicate == "update":
-                with confirm_duplicates(records):
+                with records.transaction(), confirm_duplicates(records):
                     records.update(section, first, data)
-                return "updated", first
-            with confirm_duplicates(records):
-                record = self._create(data, history)
-            self.counters.report(number, "", _l("created, but may duplicate #%(id)s (rule “%(rule)s”)",
-                                                id=first, rule=found[0].rule.name), level="flagged")
-            return "flagged", record.id
-        with duplicates_checked(records):  # the lookup just above found nothing: not again on save
-            return "created", self._create(data, history).id
+                self._written_row(number, first, "updated", keys)
+                return
+            context, outcome = (lambda: confirm_duplicates(records)), "flagged"
+            note = _l("created, but may duplicate #%(id)s (rule “%(rule)s”)", id=first, rule=rule)
+        else:  # the lookup found nothing: not again on save
+            context, outcome, note = (lambda: duplicates_checked(records)), "created", None
 
-    def _create(self, data: dict, history: dict):
-        record = self.records.create(self.section, data)
-        if history:
-            # Historical stamps are not fields anyone types; only an import of past data sets them.
-            if "created_at" in history:
-                record.created_at = history["created_at"]
-            if "created_by_id" in history:
-                record.created_by_id = history["created_by_id"]
-            self.records.session.flush()
-        return record
+        def written(record):
+            self._pending_key_values.discard(key_value)
+            if note is not None:
+                self.counters.report(number, "", note, level="flagged")
+            self._written_row(number, record.id, outcome, keys)
+
+        def failed(error):
+            self._pending_key_values.discard(key_value)
+            for rule_key in keys.items():
+                if self._seen.get(rule_key) is item:
+                    del self._seen[rule_key]
+            self._failed(number, error)
+
+        key_value = data.get(run.key_field) if run.mode == "upsert" and run.key_field != "id" else None
+        with context():
+            item = writer.create(section, data, stamps=history, on_written=written, on_failed=failed,
+                                 context=context, token=number)
+        if key_value is not None and item.record.id is None:
+            self._pending_key_values.add(key_value)
+        for rule_key in keys.items():
+            if item.record.id is None:
+                self._seen.setdefault(rule_key, item)
+
+    def _with_this_run(self, writer, keys: dict, found: list) -> list:
+        """``found`` (stored candidates) plus rows this run wrote, or queued, with the same keys (rule order kept)."""
+        from core.records_batch import PendingCreate
+
+        extra = {}
+        for rule_key in keys.items():
+            other = self._seen.get(rule_key)
+            if isinstance(other, PendingCreate):
+                writer.flush()  # its id is needed (the report names it, an update writes it)
+                other = self._seen.get(rule_key)
+            if isinstance(other, int):
+                extra[rule_key[0]] = other
+        if not extra:
+            return found
+        by_rule = {candidate.rule.id: candidate for candidate in found}
+        result = []
+        for rule in active_rules(self.records.session, self.section.name):
+            ids = set(by_rule[rule.id].record_ids) if rule.id in by_rule else set()
+            if rule.id in extra:
+                ids.add(extra[rule.id])
+            if ids:
+                result.append(Candidate(rule, sorted(ids)))
+        return result
 
     def _find_by_key(self, value) -> int | None:
         if value in (None, ""):
@@ -253,6 +310,10 @@ class Importer:
     def _finish(self, status: str, message) -> None:
         self._progress(status=status, message=message, finished_at=utcnow(), **self._values())
         self.records.session.refresh(self.run)
+
+
+def _unscoped(session):
+    return session() if isinstance(session, scoped_session) else session
 
 
 def run_import_job(app, run_id: int):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from core.dedup.keys import find_candidates
+from core.dedup.keys import find_candidates, record_keys
 from core.errors import ValidationError
 
 _CONFIRMED = "flowcase_confirm_duplicates"
@@ -89,6 +89,23 @@ def describe(records, section, found) -> list[DuplicateCandidate]:
     return result
 
 
+def _write_batch_duplicates_first(records, section, event) -> None:
+    """In a :class:`~core.records_batch.RecordBatch`, earlier rows are not written yet: when one has the same
+    key, write them now, so the lookup below sees it as it would have without the batch.
+    """
+    from core.records_batch import current_batch
+
+    batch = current_batch(records.session)
+    if batch is None or not batch.preparing:
+        return
+    keys = {(section.name, rule_id, key) for rule_id, key in record_keys(records, section, event.record,
+                                                                         given=event.values).items()}
+    seen = batch.memo.setdefault("dedup_keys", set())
+    if keys & seen:
+        batch.flush()
+    seen |= keys
+
+
 def check_on_save(event) -> None:
     """Raise :class:`DuplicateError` when the record being written matches an active rule."""
     records, section = event.records, event.section
@@ -96,6 +113,8 @@ def check_on_save(event) -> None:
         return
     if event.operation == "create" and records.session.info.get(_CHECKED, 0) > 0:
         return
+    if event.operation == "create":
+        _write_batch_duplicates_first(records, section, event)
     found = find_candidates(records, section, event.record, given=event.values)
     if not found:
         return

@@ -60,6 +60,8 @@ def field_value(records, section, record, path: str, given: dict | None = None):
     """The value of ``path`` for ``record``: being written, own column, extension row or custom field."""
     if given and path in given:
         return given[path]
+    if record is None:  # a row not written yet: only what is given
+        return None
     if path.startswith("custom."):
         return (getattr(record, "custom", None) or {}).get(path.split(".", 1)[1])
     info = section.field(path)
@@ -111,6 +113,36 @@ def find_candidates(records, section, record, given: dict | None = None) -> list
     return found
 
 
+def find_candidates_many(records, section, rows: list[dict]) -> tuple[list[dict], list[list[Candidate]]]:
+    """The keys and the stored candidates of many rows (field values being created) at once.
+
+    One query per active rule for all ``rows`` (an import's chunk) instead of
+    one per row. Returns ``(keys, found)``: per row ``{rule id: key}`` and its
+    candidates (as :func:`find_candidates` for a new record). Rows of the same
+    batch are not compared with each other: the caller knows what it wrote.
+    """
+    rules = {rule.id: rule for rule in active_rules(records.session, section.name)}
+    keys = [record_keys(records, section, None, given=row) for row in rows] if rules else [{} for _ in rows]
+    stored: dict[tuple[int, str], list[int]] = {}
+    for rule_id in rules:
+        wanted = sorted({row_keys[rule_id] for row_keys in keys if rule_id in row_keys})
+        for start in range(0, len(wanted), 1000):
+            query = sa.select(DedupKey.key, DedupKey.record_id).where(
+                DedupKey.section == section.name, DedupKey.rule_id == rule_id,
+                DedupKey.key.in_(wanted[start:start + 1000]))
+            for key, record_id in records.session.execute(query):
+                stored.setdefault((rule_id, key), []).append(record_id)
+    found = []
+    for row_keys in keys:
+        row_found = []
+        for rule_id, key in row_keys.items():
+            ids = sorted(set(stored.get((rule_id, key), ())))[:20]
+            if ids:
+                row_found.append(Candidate(rules[rule_id], ids))
+        found.append(row_found)
+    return keys, found
+
+
 def store_keys(records, section, record, new: bool = False) -> None:
     """Replace the stored keys of ``record`` with its current ones.
 
@@ -122,7 +154,9 @@ def store_keys(records, section, record, new: bool = False) -> None:
         drop_keys(records.session, section.name, record.id)
     rows = [{"section": section.name, "rule_id": rule_id, "key": key, "record_id": record.id}
             for rule_id, key in record_keys(records, section, record).items()]
-    if rows:
+    if new:  # with the chunk's other keys when a batch writes (see Records.defer_insert)
+        records.defer_insert(DedupKey.__table__, rows)
+    elif rows:  # now: a later update in the same chunk deletes what is there
         records.session.execute(sa.insert(DedupKey), rows)
 
 

@@ -7,6 +7,7 @@ makes two records duplicates).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 from flask import current_app, has_app_context
@@ -35,11 +36,16 @@ def normalize_phone(raw: str, region: str | None = None) -> str | None:
     A string phonenumbers cannot parse keeps its digits, so two equally odd
     numbers (an internal extension) still match each other.
     """
-    text = raw.strip()
+    return _phone(raw.strip(), region or _region())
+
+
+@lru_cache(maxsize=8192)
+def _phone(text: str, region: str) -> str | None:
+    # Cached: a write looks a number up once to find duplicates and again to store its key.
     if not _NON_DIGITS.sub("", text):
         return None
     try:
-        number = phonenumbers.parse(text, region or _region())
+        number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
         return _NON_DIGITS.sub("", text) or None
     if not phonenumbers.is_possible_number(number):

@@ -1,0 +1,195 @@
+"""Many creates through the records service, written a chunk at a time: ``Records.batch()``.
+
+Each :meth:`RecordBatch.create` does at once everything :meth:`Records.create`
+does before its INSERT (rights, coercion, required fields, the
+``flowcase_record_validate`` and ``flowcase_record_before_create`` hooks), so
+a row that is refused raises there, for that row only. The writing is what
+is batched: at :meth:`RecordBatch.flush` (every ``size`` rows, and when the
+block ends) the chunk's records go in with one multi-row INSERT ... RETURNING,
+then their extension rows, then every ``flowcase_record_after_create`` hook
+per record, in order; the change-log rows and the rows hooks hand to
+:meth:`Records.defer_insert` (dedup keys) are inserted together at the end.
+The change log holds the same rows a one-by-one create writes.
+
+The chunk runs in one savepoint. When anything in it fails (a unique
+constraint, a hook raising), the savepoint is rolled back and the chunk is
+written again row by row through :meth:`Records.create`, each row in its own
+savepoint, so one bad row costs only itself and is reported through its
+``on_failed``::
+
+    with records.transaction(), records.batch() as batch:
+        for number, values in rows:
+            try:
+                batch.create("contact", values, on_written=lambda record: ..., on_failed=lambda error: ...)
+            except ValidationError as error:   # refused before anything was written
+                ...
+
+Rows of one chunk depend on each other only through what is written: a
+duplicate rule's check on save writes the pending rows first when a new row
+has the same key as one of them (see :mod:`core.dedup.check`); other callers
+can call :meth:`flush` themselves before a row that must see earlier ones.
+"""
+from __future__ import annotations
+
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import sqlalchemy as sa
+
+from core.db import utcnow
+from core.models import ChangeLog
+from core.records import DEFERRED_INSERTS, EXISTS_MEMO, create_log_values
+
+_CURRENT = "flowcase_record_batch"
+
+
+def current_batch(session) -> "RecordBatch | None":
+    """The batch open on ``session``, if any (duplicate checks use it to see rows not written yet)."""
+    return session.info.get(_CURRENT)
+
+
+@dataclass
+class PendingCreate:
+    """A checked create waiting for its chunk to be written."""
+
+    section: Any
+    values: dict
+    stamps: dict | None
+    record: Any
+    ext: dict
+    event: Any
+    on_written: Callable | None = None
+    on_failed: Callable | None = None
+    #: Returns the context the row was checked in (say ``confirm_duplicates``), entered again to write it alone.
+    context: Callable | None = None
+    #: Whatever the caller wants back with the record (an import's row number).
+    token: Any = None
+    extra: dict = field(default_factory=dict)
+
+
+class RecordBatch:
+    """Checked creates written per chunk of ``size`` rows; use as a context manager inside a transaction."""
+
+    def __init__(self, records, size: int = 1000):
+        self.records = records
+        self.session = records.session
+        self.size = max(1, int(size))
+        self.pending: list[PendingCreate] = []
+        #: Scratch space for checks that must know about rows not written yet (duplicate keys).
+        self.memo: dict = {}
+        #: True while a row is being checked (hooks run then may look at :attr:`memo`), False while writing.
+        self.preparing = False
+        self._checked_sections: set = set()
+        self._previous = None
+
+    # -- the block ----------------------------------------------------------
+    def __enter__(self) -> "RecordBatch":
+        info = self.session.info
+        self._previous = info.get(_CURRENT), info.get(EXISTS_MEMO)
+        info[_CURRENT] = self
+        info[EXISTS_MEMO] = {}  # lookup targets seen once exist for the rest of the batch (same transaction)
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if exc_type is None:
+                self.flush()
+        finally:
+            previous, exists = self._previous
+            for key, value in ((_CURRENT, previous), (EXISTS_MEMO, exists)):
+                if value is None:
+                    self.session.info.pop(key, None)
+                else:
+                    self.session.info[key] = value
+            self.pending = []
+
+    # -- the rows -----------------------------------------------------------
+    def create(self, section_name, values: dict, *, stamps: dict | None = None, on_written: Callable | None = None,
+               on_failed: Callable | None = None, context: Callable | None = None, token=None) -> PendingCreate:
+        """Check one create now and queue its writing; raises what :meth:`Records.create` would raise before writing.
+
+        ``on_written(record)`` runs once the record is in the database with its
+        id and its after-create hooks have run; ``on_failed(error)`` if writing it
+        failed after all (the rest of the chunk is still written). ``context``: a
+        callable returning the context manager the caller checks this row in
+        (``lambda: confirm_duplicates(records)``); it is entered again if the row
+        has to be written on its own after its chunk failed.
+        """
+        records = self.records
+        section = records.section(section_name)
+        if section.name not in self._checked_sections:  # the section-wide right, once per batch
+            records._check(section, "create")
+            self._checked_sections.add(section.name)
+        self.preparing = True
+        try:
+            with self.session.no_autoflush:
+                record, ext, event = records._prepare_create(section, values, stamps)
+        finally:
+            self.preparing = False
+        item = PendingCreate(section, values, stamps, record, ext, event, on_written, on_failed, context, token)
+        self.pending.append(item)
+        if len(self.pending) >= self.size:
+            self.flush()
+        return item
+
+    def flush(self) -> None:
+        """Write the pending creates: as one chunk, or row by row when the chunk fails."""
+        items, self.pending = self.pending, []
+        if not items:
+            return
+        preparing, self.preparing = self.preparing, False
+        try:
+            try:
+                with self.session.begin_nested():
+                    self._write_chunk(items)
+            except Exception:  # noqa: BLE001 - whatever failed, each row gets its own chance below
+                for item in items:
+                    self._write_one(item)
+                return
+            for item in items:
+                if item.on_written is not None:
+                    item.on_written(item.record)
+        finally:
+            self.preparing = preparing
+
+    def _write_chunk(self, items: list[PendingCreate]) -> None:
+        records, session = self.records, self.session
+        with session.no_autoflush:
+            session.add_all([item.record for item in items])
+            records._flush()  # one INSERT ... RETURNING for the chunk (SQLAlchemy's insertmanyvalues)
+            for item in items:
+                records._add_extension_rows(item.record, item.ext)
+            if any(item.ext for item in items):
+                records._flush()
+            user_id = records.user.id if records.user is not None else None
+            now = utcnow()
+            log = [{"section": item.section.name, "record_id": item.record.id, "operation": "create", "field": None,
+                    "old_value": None, "new_value": create_log_values(item.event), "user_id": user_id, "at": now}
+                   for item in items]
+            session.execute(sa.insert(ChangeLog.__table__), log)
+            deferred = session.info[DEFERRED_INSERTS] = {}
+            try:
+                after_create = records._hook("flowcase_record_after_create")
+                for item in items:
+                    after_create(event=item.event)
+            finally:
+                session.info.pop(DEFERRED_INSERTS, None)
+            records._flush()  # what the hooks changed through the ORM, before the deferred rows
+            for table, rows in deferred.items():
+                if rows:
+                    session.execute(sa.insert(table), rows)
+
+    def _write_one(self, item: PendingCreate) -> None:
+        """One row of a failed chunk, in its own savepoint, through the one-by-one create."""
+        try:
+            with self.records.transaction(), (item.context() if item.context else nullcontext()):
+                record = self.records.create(item.section, item.values, stamps=item.stamps)
+        except Exception as error:  # noqa: BLE001 - reported to the caller for this row only
+            if item.on_failed is None:
+                raise
+            item.on_failed(error)
+            return
+        item.record = record
+        if item.on_written is not None:
+            item.on_written(record)
