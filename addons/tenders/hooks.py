@@ -264,3 +264,36 @@ def flowcase_record_after_update(event):
 def flowcase_record_after_delete(event):
     if isinstance(event.record, TenderOffer):
         _refresh_nmc(event, event.values.get("tender_id"))
+
+
+# -- demo ---------------------------------------------------------------------------------------
+
+#: Demo tenders whose result the demo enters, with the result's parameters (external ids of the demo file).
+DEMO_RESULTS = (
+    ("demo_tender_kola", {"result": "won", "suppliers": ["demo_offer_kola_energomash"]}),
+    ("demo_tender_novovoronezh", {"result": "lost", "reason": "sales.reason_lost_price",
+                                  "winner": "demo_atomsnab"}),
+)
+
+
+@hookimpl
+def flowcase_demo_generate(records, scale):
+    """Enter the demo tenders' results, so the demo shows a won tender's whole story and a lost one."""
+    from datetime import date, timedelta
+
+    from core.addons.data import find_external_id
+
+    def ref(key):
+        found = find_external_id(records.session, key, "tenders")
+        return found.record_id if found is not None else None
+
+    for key, params in DEMO_RESULTS:
+        tender_id = ref(key)
+        tender = records.session.get(Tender, tender_id) if tender_id is not None else None
+        if tender is None or tender.result != "pending":
+            continue
+        enter_result(records, records.section("tender"), tender, result=params["result"],
+                     result_date=date.today() - timedelta(days=7),
+                     suppliers=[ref(s) for s in params.get("suppliers", ())],
+                     reason_id=ref(params["reason"]) if "reason" in params else None,
+                     winner_id=ref(params["winner"]) if "winner" in params else None)

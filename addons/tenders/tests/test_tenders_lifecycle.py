@@ -1,0 +1,100 @@
+"""Install → upgrade → uninstall → reinstall; the migration builds exactly the models; contracts and projects
+keep working without tenders; the Russian demo tells case 1."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from core.addons.manager import AddonManager
+from core.db import Base
+from core.errors import AddonError
+
+pytestmark = pytest.mark.addons("tenders")
+
+TENDERS_TABLES = {"tenders_stage", "tenders_tender", "tenders_offer", "tenders_implementation", "tenders_contract",
+                  "tenders_opportunity"}
+
+
+def _tables(session) -> set[str]:
+    return {name for name in sa.inspect(session.connection()).get_table_names() if name.startswith("tenders_")}
+
+
+def test_migration_matches_the_models(records, tenders):
+    wanted = sa.MetaData(naming_convention=Base.metadata.naming_convention)
+    for table in Base.metadata.sorted_tables:
+        if table.name in TENDERS_TABLES or table.name.split("_")[0] in ("crm", "sales", "contracts", "projects", "core"):
+            table.to_metadata(wanted)
+    context = MigrationContext.configure(records.session.connection(), opts={"compare_type": True})
+    diffs = [diff for diff in compare_metadata(context, wanted) if "tenders_" in repr(diff)]
+    assert diffs == [], "\n".join(map(repr, diffs))
+
+
+def test_install_upgrade_uninstall_reinstall(app_ctx, records, xid):
+    state = app_ctx.extensions["flowcase"]
+    manager = AddonManager(state)
+    assert _tables(records.session) == TENDERS_TABLES
+    assert {"tender", "tender_offer", "tender_implementation", "tender_stage"} == {
+        s.name for s in state.sections.by_addon("tenders")}
+    assert {"tenders.enter_result", "tenders.collect_past_prices"} <= set(state.actions)
+    assert records.section("contract").field("tenders.tender_id") is not None
+    won = xid("stage_tender_won")
+    records.update("tender_stage", won, {"name": "Победа"})
+    account = records.create("account", {"name": "Нововоронежская АЭС"})
+    tender = records.create("tender", {"name": "Kept", "account_id": account.id})
+    records.session.commit()
+
+    manager.upgrade(["tenders"])
+    assert records.get("tender_stage", won).name == "Победа"  # the admin's edit survives
+    assert records.get("tender", tender.id).stage_id == xid("stage_tender_preparation")
+
+    # contracts cannot go while tenders needs it, and nothing changes.
+    with pytest.raises(AddonError, match="tenders"):
+        manager.uninstall("contracts")
+    assert "tender" in state.sections and "contract" in state.sections
+
+    manager.uninstall("tenders", drop_data=True)
+    assert _tables(records.session) == set()
+    assert "tender" not in state.sections and "contract" in state.sections and "project" in state.sections
+    assert records.section("contract").field("tenders.tender_id") is None
+    assert records.section("opportunity").field("tenders.tender_sale") is None
+    assert "tenders.enter_result" not in state.actions
+
+    # Contracts and projects still work on their own.
+    contract = records.create("contract", {"name": "Поставка", "account_id": account.id, "direction": "income",
+                                           "amount": Decimal("500000"), "date": date(2026, 5, 1)})
+    records.create("contract_payment", {"contract_id": contract.id, "kind": "advance", "planned_date": date(2026, 5, 1),
+                                        "amount": Decimal("100000")})
+    from flowcase_addons.contracts.balance import contract_totals
+
+    assert contract_totals(records, contract.id)["planned"] == Decimal("100000")
+    template = records.create("project_template", {"name": "Монтаж", "code": "mount"})
+    records.create("project_template_task", {"template_id": template.id, "name": "Смонтировать", "duration_days": 2})
+    from flowcase_addons.projects.services import create_project_from_template
+
+    project = create_project_from_template(records, "mount", "account", account.id)
+    assert project.account_id == account.id
+    records.session.commit()
+
+    assert manager.install(["tenders"]) == ["tenders"]
+    assert _tables(records.session) == TENDERS_TABLES
+    assert records.get("tender_stage", xid("stage_tender_won")).name == "Won"
+    assert records.session.scalar(sa.select(sa.func.count()).select_from(records.section("tender").model)) == 0
+    assert records.section("contract").field("tenders.tender_id") is not None
+
+
+def test_demo_tells_case_1(app_ctx, records, users, tenders):
+    assert AddonManager(app_ctx.extensions["flowcase"]).load_demo() == []
+    Tender = tenders.models.Tender
+    results = dict(records.session.execute(sa.select(Tender.result, sa.func.count()).group_by(Tender.result)).all())
+    assert results.get("won", 0) >= 1 and results.get("lost", 0) >= 1 and results.get("pending", 0) >= 1
+    won = records.session.scalar(sa.select(Tender).where(Tender.result == "won"))
+    implementation = tenders.result.implementation_of(records.session, won.id)
+    assert implementation is not None and implementation.project_id is not None
+    links = tenders.links.linked(records, "tender", won)
+    assert len(links["contract"]) >= 2 and links["opportunity"]
+    assert "АЭС" in records.get("account", won.account_id).name
