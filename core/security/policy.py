@@ -196,13 +196,14 @@ def record_access(session: Session, user, section, operation: str, record) -> bo
     operation = "update" if operation == "stage" else operation
     granted = scope(session, user, section, operation)
     if operation == "create":
-        if granted is None:
-            return None
         if granted == "none":
             return False
-        if record is None or granted == "all":
-            return True
-        return _owner_in_scope(session, section, user, granted, record)
+        if record is not None and granted in ("own", "team") and not _owner_in_scope(session, section, user, granted, record):
+            return False
+        if record is not None and getattr(record, "id", None) is not None and not _inside_create_rules(
+                session, user, section, record):
+            return False
+        return None if granted is None else True
     if granted == "none":
         return False
     if record is None or getattr(record, "id", None) is None:
@@ -218,6 +219,22 @@ def record_access(session: Session, user, section, operation: str, record) -> bo
     if found is None:
         return False
     return True if granted is not None else None
+
+
+def _inside_create_rules(session, user, section, record) -> bool:
+    """Whether a new record, once flushed (it has an id), satisfies the record rules that apply to creates.
+
+    As in Odoo, a create is checked against the rules after the row exists, so a
+    rule can use any field (and lookups) exactly as on reads; the records service
+    rolls the create back when this says no.
+    """
+    rules = _rules_clause(session, user, section, "create")
+    if rules is None:
+        return True
+    table = section.table
+    with session.no_autoflush:
+        return session.execute(
+            sa.select(sa.literal(1)).select_from(table).where(table.c.id == record.id, rules)).first() is not None
 
 
 def _owner_in_scope(session, section, user, granted, record) -> bool:
