@@ -16,10 +16,11 @@ def customer_group(records) -> dict:
     return {"holding": holding, "plant": plant, "sister": sister, "outsider": outsider, "suppliers": suppliers}
 
 
-def past_contract(records, account, amount, day: date, direction: str = "income"):
+def past_contract(records, account, amount, day: date, direction: str = "income", owner=None):
     """An earlier contract (of the contracts add-on) with ``account``."""
     return records.create("contract", {"name": f"Поставка {amount}", "account_id": account.id, "direction": direction,
-                                       "amount": Decimal(amount), "date": day})
+                                       "amount": Decimal(amount), "date": day,
+                                       "owner_id": owner.id if owner is not None else None})
 
 
 def offers(records, tender, suppliers, prices, **extra):

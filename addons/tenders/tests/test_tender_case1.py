@@ -45,7 +45,8 @@ def _case_of(records, section: str, record_id: int) -> str:
 def story(app_ctx, records, users, client, login):
     """Alice (a salesperson) signed in on the client and holding an API key; the Rosatom group; an earlier contract."""
     group = customer_group(records)
-    past_contract(records, group["sister"], 1_100_000, date(2025, 6, 1))
+    # Alice's own earlier contract: salespeople read only their own contracts (the contracts add-on's rights).
+    past_contract(records, group["sister"], 1_100_000, date(2025, 6, 1), owner=users["alice"])
     records.session.commit()
     _, token = create_key(users["alice"], "alice's key")
     login("alice")
@@ -55,7 +56,7 @@ def story(app_ctx, records, users, client, login):
 def _opportunity_from_lead(story) -> int:
     api, client, plant = story["api"], story["client"], story["group"]["plant"]
     lead = api.post("/lead", {"name": "Насосы для Кольской АЭС", "account_id": plant.id,
-                              "need": "Поставка насосных агрегатов по тендеру"})
+                              "need": "Поставка насосных агрегатов по тендеру", "owner_id": story["alice"].id})
     assert lead.status_code == 201, lead.get_json()
     response = client.post(f"/sales/lead/{lead.get_json()['id']}/convert")
     assert response.status_code == 302 and "/opportunity/" in response.headers["Location"]
@@ -233,7 +234,7 @@ def test_a_win_without_our_bid_is_refused_and_writes_nothing(app_ctx, records, s
     assert api.patch(f"/tender/{tender_id}", {"our_bid": None}).status_code == 200
     response = api.post(f"/tender/{tender_id}/actions/tenders.enter_result", {"params": {"result": "won"}})
     assert response.status_code == 422
-    assert "our_bid" in response.get_json()["errors"]
+    assert [e["field"] for e in response.get_json()["errors"]] == ["our_bid"]
     assert api.get(f"/tender/{tender_id}").get_json()["result"] == "pending"
     assert api.get(f"/opportunity/{opportunity_id}").get_json()["stage_id"] != xid("sales.stage_opportunity_won")
     Implementation = records.section("tender_implementation").model
