@@ -203,6 +203,7 @@ def roll_up(records, project_id) -> None:
     starts = [row.actual_start for row in done if row.actual_start] + [
         row.actual_start for row in rows if row.actual_start and row not in done]
     values = {"actual_start": min(starts) if starts else None, "actual_end": None, "actual_duration_days": None}
+    values.update(_missing_plan(project, rows))
     if rows and len(done) == len(rows):
         end = max((row.actual_end for row in done if row.actual_end), default=None)
         values["actual_end"] = end
@@ -211,6 +212,20 @@ def roll_up(records, project_id) -> None:
     else:
         values["state"] = ProjectState.IN_PROGRESS if done or starts else ProjectState.PLANNED
     records.sudo().update(PROJECT, project, values)
+
+
+def _missing_plan(project, rows) -> dict:
+    """A project made without a template (by hand, an import) takes its missing plan from its tasks."""
+    starts = [row.planned_start for row in rows if row.planned_start]
+    ends = [row.planned_end for row in rows if row.planned_end]
+    values = {}
+    if project.planned_start is None and starts:
+        values["planned_start"] = min(starts)
+    if project.planned_end is None and ends:
+        values["planned_end"] = max(ends)
+    if project.planned_duration_days is None and starts and ends:
+        values["planned_duration_days"] = _duration(min(starts), max(ends))
+    return values
 
 
 def plan_rows(records, project) -> list[ProjectTask]:
