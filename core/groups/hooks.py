@@ -23,7 +23,8 @@ def record_group_section():
         api=False, list_columns=["name", "section", "kind", "shared", "owner_id"], search_fields=["name"],
         filter_fields=["section", "kind", "owner_id", "shared"], owner_field="owner_id",
         labels={"section": _l("Section"), "name": _l("Name"), "kind": _l("Kind"), "filter": _l("Filter"),
-                "owner_id": _l("Owner"), "shared": _l("Shared")},
+                "owner_id": _l("Owner"), "shared": _l("Shared"), "list_sort": _l("Sort"),
+                "list_columns": _l("Columns")},
         choices={"kind": {"dynamic": _l("Dynamic (a saved filter)"), "static": _l("Static (chosen records)")}},
     )
 
@@ -89,7 +90,28 @@ def validate_group(event):
         except ValidationError as exc:
             errors["filter"] = [f"{path}: {message}" if path else message
                                 for path, messages in exc.errors.items() for message in messages]
+    if group.section in sections:
+        errors.update(_list_view_errors(sections.get(group.section), group))
     return errors or None
+
+
+def _list_view_errors(section, group) -> dict:
+    """A saved list view's sort must be a sortable column and its columns fields of the section."""
+    from core.filters import filterable_fields
+    from core.ui.list_query import sortable_columns
+
+    errors = {}
+    if group.list_sort and group.list_sort.lstrip("-") not in sortable_columns(section):
+        errors["list_sort"] = [_l("cannot sort by “%(field)s”", field=group.list_sort.lstrip("-"))]
+    if group.list_columns is not None:
+        known = filterable_fields(section)
+        if not isinstance(group.list_columns, list) or not all(isinstance(c, str) for c in group.list_columns):
+            errors["list_columns"] = [_l("must be a list of field names")]
+        else:
+            unknown = [c for c in group.list_columns if c not in known]
+            if unknown:
+                errors["list_columns"] = [_l("unknown fields: %(fields)s", fields=", ".join(unknown))]
+    return errors
 
 
 @hookimpl(specname="flowcase_register_blueprints")
@@ -101,8 +123,8 @@ def register_groups_blueprint(app):
 
 @hookimpl(specname="flowcase_template_slot")
 def group_controls(slot, context):
-    """The list's group chooser and "save as group" (``list_toolbar``), and add/remove selected (``list_bulk_actions``)."""
-    if slot not in ("list_toolbar", "list_bulk_actions") or context.get("section") is None:
+    """The list's saved filters and groups with "save" (``list_sidebar``), and add/remove selected (``list_bulk_actions``)."""
+    if slot not in ("list_sidebar", "list_bulk_actions") or context.get("section") is None:
         return None
     from flask import render_template, request
     from markupsafe import Markup
@@ -119,8 +141,9 @@ def group_controls(slot, context):
     if section.name not in cache:
         cache[section.name] = visible_groups(records, section)
     groups = cache[section.name]
-    if slot == "list_toolbar":
-        return Markup(render_template("groups/list_toolbar.html", section=section, groups=groups, args=context.get("args")))
+    if slot == "list_sidebar":
+        return Markup(render_template("groups/list_sidebar.html", section=section, groups=groups, args=context.get("args"),
+                                      columns=context.get("columns") or [], user_id=getattr(records.user, "id", None)))
     user = records.user
     static = [group for group in groups if group.kind == "static"
               and (group.owner_id == getattr(user, "id", None) or getattr(user, "is_superuser", False))]

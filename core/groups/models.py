@@ -23,6 +23,10 @@ class RecordGroup(RecordMixin, Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("core_user.id", ondelete="SET NULL"))
     #: Other users may see and use the group (only the owner and superusers change it).
     shared: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    #: Saved list view: the list's sort (``-due_date``) when the group is opened; None keeps the default.
+    list_sort: Mapped[str | None] = mapped_column(String(100))
+    #: Saved list view: the columns (field paths) shown when the group is opened; None keeps the user's choice.
+    list_columns: Mapped[list | None] = mapped_column(JSON)
 
     def __str__(self) -> str:
         return self.name

@@ -83,8 +83,12 @@ def group_records(records: Records, group: RecordGroup) -> sa.Select:
 
 
 def create_group(records: Records, section: Section, name: str, kind: str = "dynamic", tree=None,
-                 shared: bool = False) -> RecordGroup:
-    """A new group owned by the acting user; a dynamic group's filter is checked against the section first."""
+                 shared: bool = False, sort: str | None = None, columns: list[str] | None = None) -> RecordGroup:
+    """A new group owned by the acting user; a dynamic group's filter is checked against the section first.
+
+    ``sort`` and ``columns`` make a dynamic group a saved list view: opening it
+    sorts the list and shows those columns (unless the request says otherwise).
+    """
     from core.filters import validate_filter
 
     if kind not in ("dynamic", "static"):
@@ -94,7 +98,16 @@ def create_group(records: Records, section: Section, name: str, kind: str = "dyn
     with records.transaction():
         return records.create(SECTION_NAME, {
             "section": section.name, "name": (name or "").strip(), "kind": kind, "filter": tree or {},
-            "shared": bool(shared), "owner_id": getattr(records.user, "id", None)})
+            "shared": bool(shared), "owner_id": getattr(records.user, "id", None),
+            "list_sort": (sort or None) if kind == "dynamic" else None,
+            "list_columns": (list(columns) or None) if kind == "dynamic" and columns else None})
+
+
+def delete_group(records: Records, group_id) -> RecordGroup:
+    """Delete a group (its owner or a superuser only, through the records service); returns it."""
+    group = get_group(records, group_id)
+    records.delete(SECTION_NAME, group)
+    return group
 
 
 def _static_for_update(records: Records, group_id) -> RecordGroup:

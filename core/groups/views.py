@@ -42,8 +42,11 @@ def save_group(section_name: str):
         if kind == "dynamic":
             # Search, simple filters, named filters, the JSON filter and ?group= (a group within a group).
             tree = list_query.condition_tree(section, _list_args(query), records.field_access(section).hidden)
+        list_args = _list_args(query)
+        columns = [c.strip() for c in request.form.get("columns", "").split(",") if c.strip()]
         group = service.create_group(records, section, request.form.get("name", ""), kind, tree,
-                                     shared=request.form.get("shared") == "on")
+                                     shared=request.form.get("shared") == "on", sort=list_args.sort or None,
+                                     columns=columns or None)
     except ValidationError as error:
         flash(_("The group was not saved: %(reason)s", reason=_messages(error)), "danger")
         return redirect(back, 303)
@@ -79,3 +82,18 @@ def change_members(section_name: str):
     except (AccessDenied, RecordNotFound) as error:
         flash(_("The group was not changed: %(reason)s", reason=str(error)), "danger")
     return redirect(target, 303)
+
+
+@bp.route("/<section_name>/groups/<int:group_id>/delete", methods=["POST"])
+@login_required
+def delete_group(section_name: str, group_id: int):
+    """Delete a saved filter or group; only its owner (or a superuser) may."""
+    section = section_or_404(section_name)
+    records = current_records()
+    try:
+        group = service.delete_group(records, group_id)
+    except (AccessDenied, ValidationError) as error:
+        flash(_("The group was not deleted: %(reason)s", reason=str(error)), "danger")
+        return redirect(url_for("sections.list_view", section_name=section.name), 303)
+    flash(_("“%(name)s” deleted.", name=group.name), "success")
+    return redirect(url_for("sections.list_view", section_name=section.name), 303)

@@ -31,10 +31,11 @@ def default_columns(section: Section) -> list[str]:
     return paths[:_DEFAULT_COLUMN_COUNT]
 
 
-def chosen_columns(section: Section, hidden=frozenset()) -> list[str]:
-    """Columns for this user: ``?cols=`` (remembered in the session), else the remembered choice, else the default.
+def chosen_columns(section: Section, hidden=frozenset(), saved: list[str] | None = None) -> list[str]:
+    """Columns for this user: ``?cols=`` (remembered in the session), else a saved view's, else the remembered choice, else the default.
 
     :param hidden: field paths column rights hide from the user: never offered.
+    :param saved: the columns of the saved filter being opened (``?group=``), if it keeps any.
     """
     available = {p for p, info in filterable_fields(section).items() if info.type != "json" and p not in hidden}
     stored = session.get(_SESSION_COLUMNS, {})
@@ -45,6 +46,10 @@ def chosen_columns(section: Section, hidden=frozenset()) -> list[str]:
         if not wanted:
             stored.pop(section.name)
         session[_SESSION_COLUMNS] = stored
+    if saved and "cols" not in request.args:
+        columns = [c for c in saved if c in available]
+        if columns:
+            return columns
     columns = [c for c in stored.get(section.name, []) if c in available]
     return columns or [c for c in default_columns(section) if c in available]
 
@@ -57,7 +62,8 @@ def list_view(section_name: str):
     records = current_records()
     hidden = records.field_access(section).hidden
     fields = {path: info for path, info in filterable_fields(section).items() if path not in hidden}
-    columns = [fields[path] for path in chosen_columns(section, hidden)]
+    saved = _saved_view(records, request.args)
+    columns = [fields[path] for path in chosen_columns(section, hidden, saved.list_columns if saved else None)]
     context = dict(columns=columns, all_fields=[f for f in fields.values() if f.type != "json"],
                    rows=[], count=0, capped=False, page=1, pages=1, error=None,
                    args=list_query.ListArgs(q=(request.args.get("q") or "").strip(),
@@ -68,6 +74,8 @@ def list_view(section_name: str):
                    owner_choices=_owner_choices(records, section))
     try:
         list_args = list_query.parse_args(request.args)
+        if saved is not None and saved.list_sort and "sort" not in request.args:
+            list_args.sort = saved.list_sort  # the saved filter's order, until the user sorts otherwise
         context["args"] = list_args
         stmt = list_query.filtered_select(records, section, list_args)
         list_query.order_by(section, list_args.sort)  # a bad ?sort= fails here, before any query
@@ -80,6 +88,22 @@ def list_view(section_name: str):
     context.update(count=count, capped=capped, page=list_args.page,
                    pages=max(1, -(-count // list_query.PAGE_SIZE)), rows=grid_rows(records, section, columns, found))
     return render_section("list", section, **context)
+
+
+def _saved_view(records, args):
+    """The group named by ``?group=`` when the user may read it (its sort and columns apply); else None.
+
+    A bad or hidden group is left to the list query, which reports it.
+    """
+    from core.groups.service import get_group
+
+    raw = (args.get("group") or "").strip()
+    if not raw.isdigit():
+        return None
+    try:
+        return get_group(records, int(raw))
+    except RecordNotFound:
+        return None
 
 
 def _owner_choices(records, section: Section):
