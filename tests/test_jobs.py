@@ -22,9 +22,13 @@ pytestmark = pytest.mark.addons("fx_base")
 def test_a_periodic_job_registered_by_an_addon_runs_when_due(app_ctx):
     from flowcase_addons.fx_base import hooks
 
+    def fx_runs(at):
+        # The core's own periodic jobs (mail polling, mailings) run too; this test is about the add-on's.
+        return [name for name in run_periodic_now(app_ctx, at) if name.startswith("flowcase.periodic.fx_")]
+
     hooks.PERIODIC_RUNS.clear()
-    assert run_periodic_now(app_ctx, dt.datetime(2026, 11, 28, 2, 59)) == []
-    assert run_periodic_now(app_ctx, dt.datetime(2026, 11, 28, 3, 0)) == ["flowcase.periodic.fx_base.nightly"]
+    assert fx_runs(dt.datetime(2026, 11, 28, 2, 59)) == []
+    assert fx_runs(dt.datetime(2026, 11, 28, 3, 0)) == ["flowcase.periodic.fx_base.nightly"]
     assert hooks.PERIODIC_RUNS == ["nightly"]
 
 
