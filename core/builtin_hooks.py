@@ -67,6 +67,13 @@ from core.mail.incoming.hooks import (  # noqa: E402,F401
     register_incoming_mail_admin_views, register_incoming_mail_sections, validate_mailbox,
 )
 
+# Mailings and campaigns, unsubscribe links, "Send email" from any card.
+from core.mailings.hooks import (  # noqa: E402,F401
+    mailing_card_slots, mailing_defaults, recipients_are_written_by_the_system, recipients_of_readable_mailings,
+    register_mailing_blueprints, register_mailing_jobs, register_mailing_sections, register_mailing_tick,
+    validate_mailing,
+)
+
 # Automations: event triggers inside the write, timed ones from a periodic job.
 from core.automation.hooks import (  # noqa: E402,F401
     automations_are_for_superusers, automations_hidden_from_users, forget_automations_after_delete,

@@ -88,6 +88,12 @@ class DefaultConfig:
     FLOWCASE_MAIL_FROM: str = "flowcase@localhost"
     #: Seconds to wait for the SMTP server before the attempt is recorded as failed.
     FLOWCASE_MAIL_TIMEOUT: float = 30.0
+    #: Mailings send at most this many messages per minute (batches are spaced to keep to it).
+    FLOWCASE_MAILING_RATE: int = 60
+    #: Messages one run of the ``core.mailing_send`` job sends at most (one SMTP connection).
+    FLOWCASE_MAILING_BATCH: int = 20
+    #: The address people reach this server at, for links in emails (unsubscribe): ``https://crm.example.com``.
+    FLOWCASE_PUBLIC_URL: str = "http://127.0.0.1:5000"
     #: Seconds to wait for an IMAP server before the mailbox's poll is recorded as failed (incoming email).
     FLOWCASE_MAIL_IN_TIMEOUT: float = 30.0
     #: Most messages one poll takes from one mailbox; the rest wait for the next poll.

@@ -58,3 +58,10 @@ class Email(RecordMixin, Base):
     #: The record the email is about (section name + id), if any.
     section: Mapped[str | None] = mapped_column(String(100))
     record_id: Mapped[int | None] = mapped_column(Integer)
+    #: The ``Message-ID`` header it goes out with (``<...@domain>``), fixed when queued so
+    #: incoming replies (``In-Reply-To`` / ``References``) can be threaded back to it.
+    message_id: Mapped[str | None] = mapped_column(String(250), index=True)
+    #: The ``contact`` record it was written to (the contact's communication history), if any.
+    contact_id: Mapped[int | None] = mapped_column(Integer)
+    #: The activity logged once it was sent (set by the add-on answering ``flowcase_email_sent``).
+    activity_id: Mapped[int | None] = mapped_column(Integer)

@@ -9,6 +9,7 @@ rolled-back change sends nothing.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from core.errors import ValidationError
@@ -35,7 +36,8 @@ def _record_ref(records, record) -> tuple[str | None, int | None]:
     return (section.name if section else None), record.id
 
 
-def queue_email(records, to, subject: str, body: str, record=None, template_code: str | None = None):
+def queue_email(records, to, subject: str, body: str, record=None, template_code: str | None = None,
+                contact_id: int | None = None):
     """Queue an email to ``to`` (an address, comma-separated addresses or a list) and return its row.
 
     Written in the caller's transaction; sent by a job after it commits.
@@ -43,15 +45,21 @@ def queue_email(records, to, subject: str, body: str, record=None, template_code
     :param records: the caller's :class:`core.records.Records`.
     :param record: the record the email is about (linked on the email, and on
         the activity the CRM logs once it is sent).
+    :param contact_id: the ``contact`` it is written to, when known: the
+        activity goes to that contact's communication history too.
     :raises ValidationError: when there is no recipient address.
     """
+    from core.mail.sender import new_message_id
+
     section, record_id = _record_ref(records, record)
     sudo = records.sudo()
     with sudo.transaction():
         email = sudo.create(EMAIL_SECTION, {
             "to": _recipients(to), "subject": (subject or "")[:500], "body": body or "",
             "status": EmailStatus.QUEUED, "attempts": 0, "section": section, "record_id": record_id,
-            "template_code": template_code,
+            "template_code": template_code, "contact_id": contact_id,
+            # Fixed now, not when sending: a retried send keeps it, and replies thread to it.
+            "message_id": new_message_id(current_app),
         })
         sudo.after_commit("core.send_email", email_id=email.id)
     return email

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from contextlib import contextmanager
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
@@ -28,13 +29,14 @@ def build_message(app, email: Email) -> EmailMessage:
     message["To"] = email.to
     message["Subject"] = email.subject
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain="flowcase")
+    message["Message-ID"] = email.message_id or make_msgid(domain="flowcase")
     message.set_content(email.body)
     return message
 
 
-def deliver(app, message: EmailMessage) -> None:
-    """Hand ``message`` to the configured SMTP server (``FLOWCASE_MAIL_*``)."""
+@contextmanager
+def smtp_connection(app):
+    """An open, logged-in connection to the configured SMTP server (``FLOWCASE_MAIL_*``), closed afterwards."""
     config = app.config
     with smtplib.SMTP(config["FLOWCASE_MAIL_SERVER"], int(config["FLOWCASE_MAIL_PORT"]),
                       timeout=float(config["FLOWCASE_MAIL_TIMEOUT"])) as smtp:
@@ -42,7 +44,19 @@ def deliver(app, message: EmailMessage) -> None:
             smtp.starttls()
         if config["FLOWCASE_MAIL_USERNAME"]:
             smtp.login(config["FLOWCASE_MAIL_USERNAME"], config["FLOWCASE_MAIL_PASSWORD"])
+        yield smtp
+
+
+def deliver(app, message: EmailMessage) -> None:
+    """Hand ``message`` to the configured SMTP server (``FLOWCASE_MAIL_*``)."""
+    with smtp_connection(app) as smtp:
         smtp.send_message(message)
+
+
+def new_message_id(app) -> str:
+    """A fresh ``Message-ID`` on the sending domain (the From address's), e.g. ``<1732...@example.com>``."""
+    domain = app.config["FLOWCASE_MAIL_FROM"].rpartition("@")[2].strip(" >") or "flowcase"
+    return make_msgid(domain=domain)
 
 
 def send_email_job(app, email_id: int) -> str:
