@@ -156,8 +156,9 @@ class RecordBatch:
     def _write_chunk(self, items: list[PendingCreate]) -> None:
         records, session = self.records, self.session
         with session.no_autoflush:
+            self._number(items)
             session.add_all([item.record for item in items])
-            records._flush()  # one INSERT ... RETURNING for the chunk (SQLAlchemy's insertmanyvalues)
+            records._flush()  # one multi-row INSERT for the chunk (SQLAlchemy's insertmanyvalues)
             for item in items:
                 records._add_extension_rows(item.record, item.ext)
             if any(item.ext for item in items):
@@ -179,6 +180,27 @@ class RecordBatch:
             for table, rows in deferred.items():
                 if rows:
                     session.execute(sa.insert(table), rows)
+
+    def _number(self, items: list[PendingCreate]) -> None:
+        """On SQLite, give the chunk's records their ids, so they go in with one executemany.
+
+        SQLite cannot say which generated id belongs to which row of a multi-row
+        INSERT (SQLAlchemy then inserts one row per statement); it gives a new
+        row the largest id + 1 anyway, and the transaction keeps other writers
+        out once it wrote. Should one slip in before, the ids collide, the chunk
+        fails and is written row by row: slower, never wrong.
+        """
+        if self.session.get_bind().dialect.name != "sqlite":
+            return  # PostgreSQL's INSERT ... RETURNING keeps the rows' order
+        by_model: dict = {}
+        for item in items:
+            if item.record.id is None:
+                by_model.setdefault(type(item.record), []).append(item.record)
+        for model, group in by_model.items():
+            table = model.__table__
+            last = self.session.scalar(sa.select(sa.func.max(table.c.id))) or 0
+            for offset, record in enumerate(group, start=1):
+                record.id = last + offset
 
     def _write_one(self, item: PendingCreate) -> None:
         """One row of a failed chunk, in its own savepoint, through the one-by-one create."""

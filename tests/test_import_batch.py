@@ -1,0 +1,187 @@
+"""The batch path of the records service (``Records.batch``) and the chunked import built on it.
+
+A batch must write what one-by-one creates write (records, change log, dedup
+keys), keep duplicate rules working between rows not written yet, cost a bad
+row only itself, and an import must stay retry-safe with a number of
+statements per chunk that does not grow with the chunk.
+"""
+import contextlib
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import Workbook
+
+from core.dataio import import_run
+from core.dataio.imports import import_file
+from core.dedup.check import DuplicateError
+from core.extensions import db
+from core.models import ChangeLog
+from core.models.dedup import DedupKey, DedupRule
+from core.plugins import hookimpl
+from core.users import create_user
+
+pytestmark = pytest.mark.addons("crm")
+
+
+@contextlib.contextmanager
+def counting():
+    statements = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", before)
+
+
+def rule(fields, action="warn", name="rule"):
+    db.session.add(DedupRule(section="contact", name=name, fields=fields, action=action, active=True))
+    db.session.commit()
+
+
+def people(tag, n=5):
+    return [{"last_name": f"Иванов{i}", "first_name": "Пётр", "mobile": f"+7 912 00{i}-00-0{i}",
+             "email": f"p{i}@{tag}.test", "job_title": "Инженер"} for i in range(n)]
+
+
+def snapshot(records, ids, tag):
+    """Records, change-log rows and dedup keys of ``ids`` with the per-run parts (ids, stamps, e-mail) blanked."""
+    model = records.section("contact").model
+    skip = {"id", "created_at", "updated_at"}
+    rows = []
+    for record_id in ids:
+        record = db.session.get(model, record_id)
+        data = {c.key: getattr(record, c.key) for c in model.__table__.columns if c.key not in skip}
+        log = [(e.operation, e.field, e.old_value, e.new_value, e.user_id) for e in db.session.scalars(
+            sa.select(ChangeLog).where(ChangeLog.section == "contact", ChangeLog.record_id == record_id)
+            .order_by(ChangeLog.id))]
+        keys = sorted((k.rule_id, k.key) for k in db.session.scalars(
+            sa.select(DedupKey).where(DedupKey.section == "contact", DedupKey.record_id == record_id)))
+        rows.append(str((data, log, keys)).replace(tag, "TAG"))
+    return rows
+
+
+def test_a_batch_writes_the_same_records_change_log_and_dedup_keys_as_one_by_one_creates(app_ctx):
+    user = create_user("writer", "pw", superuser=True)
+    rule([{"path": "email", "normalize": "email"}])
+    records = app_ctx.extensions["flowcase"].records(user)
+    single = [records.create("contact", values).id for values in people("alpha")]
+    written = []
+    with records.transaction(), records.batch(size=3) as batch:
+        for values in people("omega"):
+            batch.create("contact", values, on_written=lambda record: written.append(record.id))
+    assert len(written) == 5 and all(written)
+    assert snapshot(records, single, "alpha") == snapshot(records, written, "omega")
+
+
+def test_a_duplicate_of_a_row_not_written_yet_is_still_caught(app_ctx):
+    rule([{"path": "mobile", "normalize": "phone"}], action="block")
+    records = app_ctx.extensions["flowcase"].records(sudo=True)
+    written = []
+    with records.transaction(), records.batch() as batch:
+        batch.create("contact", {"last_name": "Первый", "mobile": "+7 912 345-67-89"},
+                     on_written=lambda record: written.append(record.id))
+        with pytest.raises(DuplicateError) as refused:
+            batch.create("contact", {"last_name": "Второй", "mobile": "8 (912) 345 67 89"})
+    assert written and refused.value.candidates[0].record_id == written[0]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(sa.table("crm_contact"))) == 1
+
+
+class Boom:
+    """An add-on hook that fails after the INSERT for one record: the chunk must fall back to row by row."""
+
+    @hookimpl
+    def flowcase_record_after_create(self, event):
+        if getattr(event.record, "last_name", None) == "Сбой":
+            raise RuntimeError("hook failed")
+
+
+def workbook(tmp_path, rows, name="people.xlsx"):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Фамилия", "Имя", "Мобильный телефон", "Email"])
+    for row in rows:
+        sheet.append(row)
+    path = tmp_path / name
+    book.save(path)
+    return path
+
+
+def contacts():
+    return db.session.scalar(sa.select(sa.func.count()).select_from(sa.table("crm_contact")))
+
+
+def creates():
+    return db.session.scalar(sa.select(sa.func.count()).select_from(ChangeLog)
+                             .where(ChangeLog.section == "contact", ChangeLog.operation == "create"))
+
+
+def test_a_row_failing_inside_a_chunk_is_reported_and_the_others_are_written(app_ctx, tmp_path):
+    rule([{"path": "mobile", "normalize": "phone"}])
+    state = app_ctx.extensions["flowcase"]
+    state.pm.register(Boom(), name="boom")
+    try:
+        path = workbook(tmp_path, [["Один", "А", "+79120000001", ""], ["Сбой", "Б", "+79120000002", ""],
+                                   ["Три", "В", "+79120000003", ""], ["Один", "А", "+7 912 000-00-01", ""]])
+        records = state.records(sudo=True)
+        run = import_file(records, records.section("contact"), path, on_duplicate="flag")
+    finally:
+        state.pm.unregister(name="boom")
+    assert (run.status, run.created, run.flagged, run.failed) == ("done", 2, 1, 1), run.errors
+    assert [e["row"] for e in run.errors if e["level"] == "error"] == [3]
+    assert "hook failed" in next(e["message"] for e in run.errors if e["level"] == "error")
+    flagged = next(e for e in run.errors if e["level"] == "flagged")
+    first = db.session.scalar(sa.text("select id from crm_contact where last_name = 'Один' order by id limit 1"))
+    assert flagged["row"] == 5 and f"#{first}" in flagged["message"]
+    assert contacts() == 3 and creates() == 3
+    assert db.session.scalar(sa.text("select count(*) from crm_contact where last_name = 'Сбой'")) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(DedupKey)) == 3
+
+
+def test_in_file_duplicates_across_and_within_chunks_are_skipped(app_ctx, tmp_path, monkeypatch):
+    rule([{"path": "mobile", "normalize": "phone"}])
+    monkeypatch.setattr(import_run, "BATCH", 3)
+    rows = [[f"Л{i}", "И", f"+7912000{i:04d}", ""] for i in range(7)]
+    rows += [["Повтор", "И", "8 912 000 0001", ""], ["Повтор", "И", "+7 912 000-00-06", ""]]
+    path = workbook(tmp_path, rows)
+    records = app_ctx.extensions["flowcase"].records(sudo=True)
+    run = import_file(records, records.section("contact"), path, on_duplicate="skip")
+    assert (run.created, run.skipped, run.failed) == (7, 2, 0), run.errors
+    assert contacts() == 7
+
+
+def test_a_retried_import_writes_nothing_new(app_ctx, tmp_path):
+    rule([{"path": "mobile", "normalize": "phone"}])
+    path = workbook(tmp_path, [[f"Л{i}", "И", f"+7912000{i:04d}", f"l{i}@x.test"] for i in range(12)]
+                    + [["", "", "not a phone", ""]])
+    records = app_ctx.extensions["flowcase"].records(sudo=True)
+    first = import_file(records, records.section("contact"), path, on_duplicate="flag")
+    assert (first.created, first.failed) == (12, 1), first.errors
+    assert {e["row"] for e in first.errors} == {14}
+    before = (contacts(), creates(), db.session.scalar(sa.select(sa.func.count()).select_from(DedupKey)))
+    again = import_file(records, records.section("contact"), path, on_duplicate="flag")
+    assert (again.created, again.flagged, again.skipped, again.failed) == (0, 0, 12, 1)
+    assert (contacts(), creates(), db.session.scalar(sa.select(sa.func.count()).select_from(DedupKey))) == before
+
+
+def test_statements_per_chunk_do_not_grow_with_the_chunk(app_ctx, tmp_path, monkeypatch):
+    rule([{"path": "mobile", "normalize": "phone"}])
+    rule([{"path": "email", "normalize": "email"}], name="email")
+    records = app_ctx.extensions["flowcase"].records(sudo=True)
+
+    def statements(size: int, tag: int) -> int:
+        monkeypatch.setattr(import_run, "BATCH", size)
+        path = workbook(tmp_path, [[f"Л{i}", "И", f"+79{tag}{i:07d}", f"l{i}@{tag}.test"] for i in range(size)],
+                        name=f"{tag}.xlsx")
+        with counting() as seen:
+            run = import_file(records, records.section("contact"), path, on_duplicate="flag")
+        assert run.created == size, run.errors
+        return len(seen)
+
+    statements(3, 30)  # the first import in a process reads rules and definitions it then keeps
+    small, large = statements(5, 10), statements(60, 20)
+    assert large == small, "a chunk of 60 rows must cost the statements of a chunk of 5"
