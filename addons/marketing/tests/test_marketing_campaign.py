@@ -1,0 +1,127 @@
+"""Campaigns: a lead's campaign (``marketing.campaign_id``), the campaign card's counts, the marketing role's rights,
+and install → upgrade → uninstall → reinstall with a migration that builds exactly the model."""
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from core.addons.manager import AddonManager
+from core.db import Base
+from core.demo_users import ensure_demo_users
+from core.mailings import service
+from core.mailings.unsubscribe import record_unsubscribe
+from tests.smtp_support import mail_config, smtp_server  # noqa: F401
+
+pytestmark = pytest.mark.addons("marketing")
+
+
+def _tables(session) -> set[str]:
+    return {name for name in sa.inspect(session.connection()).get_table_names() if name.startswith("marketing_")}
+
+
+@pytest.fixture
+def records(app_ctx):
+    return app_ctx.extensions["flowcase"].records(sudo=True)
+
+
+def login(client, name):
+    assert client.post("/login", data={"login": name, "password": name}).status_code == 302
+
+
+def test_the_migration_matches_the_model(records):
+    wanted = sa.MetaData(naming_convention=Base.metadata.naming_convention)
+    for table in Base.metadata.sorted_tables:
+        table.to_metadata(wanted)
+    context = MigrationContext.configure(records.session.connection(), opts={"compare_type": True})
+    # Other add-ons' tables (not installed here) show as missing; only this add-on's table is compared.
+    diffs = [d for d in compare_metadata(context, wanted) if "marketing_lead" in repr(d)]
+    assert diffs == [], "\n".join(map(repr, diffs))
+
+
+def test_install_upgrade_uninstall_reinstall(app_ctx, records):
+    state = app_ctx.extensions["flowcase"]
+    manager = AddonManager(state)
+    assert _tables(records.session) == {"marketing_lead"}
+    assert records.section("lead").field("marketing.campaign_id") is not None
+    campaign = records.create("campaign", {"name": "Spring fair"})
+    lead = records.create("lead", {"company_name": "Kept", "marketing.campaign_id": campaign.id})
+    records.session.commit()
+    manager.upgrade(["marketing"])
+    assert records.read("lead", lead.id)["marketing.campaign_id"] == campaign.id
+    manager.uninstall("marketing", drop_data=True)
+    assert _tables(records.session) == set()
+    assert records.section("lead").field("marketing.campaign_id") is None
+    assert records.session.scalar(sa.text("SELECT count(*) FROM core_role WHERE code = 'marketing'")) == 0
+    assert manager.install(["marketing"]) == ["marketing"]
+    assert records.session.scalar(sa.text("SELECT count(*) FROM core_role WHERE code = 'marketing'")) == 1
+
+
+@pytest.fixture
+def campaign_world(make_app, smtp_server):  # noqa: F811
+    inbox, port = smtp_server
+    app = make_app(addons=["marketing"], FLOWCASE_MAILING_RATE=100_000, FLOWCASE_PUBLIC_URL="http://crm.test",
+                   **mail_config(port))
+    with app.app_context():
+        users = ensure_demo_users()
+        records = app.extensions["flowcase"].records(sudo=True)
+        from core.users import create_user
+
+        marketer = create_user("mira", "mira", email="mira@example.com")
+        role_id = records.session.scalar(sa.text("SELECT id FROM core_role WHERE code = 'marketing'"))
+        records.session.execute(sa.text("INSERT INTO core_user_role (user_id, role_id) VALUES (:u, :r)"),
+                                {"u": marketer.id, "r": role_id})
+        records.session.commit()
+        with records.transaction():
+            campaign = records.create("campaign", {"name": "Spring fair", "owner_id": marketer.id})
+            for name in ("Ann", "Bob", "Cid"):
+                records.create("contact", {"first_name": name, "last_name": "Lee", "email": f"{name.lower()}@x.test"})
+            template = records.create("email_template", {"code": "fair", "name": "Fair", "subject": "Come, {{ record.first_name }}",
+                                                         "body": "See you at the fair."})
+            group = records.create("record_group", {"section": "contact", "name": "Lees", "kind": "dynamic", "shared": True,
+                                                    "filter": {"field": "last_name", "op": "eq", "value": "Lee"},
+                                                    "owner_id": marketer.id})
+            for n in range(2):
+                records.create("lead", {"company_name": f"Visitor {n}", "marketing.campaign_id": campaign.id})
+            records.create("lead", {"company_name": "Walk-in"})
+        yield app, records, inbox, {"campaign": campaign.id, "template": template.id, "group": group.id,
+                                    "mira": marketer, **users}
+
+
+def test_the_campaign_card_counts_its_mailings_unsubscribes_and_leads(campaign_world):
+    app, records, inbox, ids = campaign_world
+    mira = app.extensions["flowcase"].records(ids["mira"])
+    with mira.transaction():
+        mailing = mira.create("mailing", {"name": "Invitation", "template_id": ids["template"],
+                                          "group_id": ids["group"], "campaign_id": ids["campaign"]})
+    service.start(mira, mailing.id)
+    assert len(inbox.messages) == 3
+    record_unsubscribe(records, "bob@x.test", mailing.id)
+    client = app.test_client()
+    login(client, "mira")
+    page = client.get(f"/campaign/{ids['campaign']}").get_data(as_text=True)
+    assert 'data-count="sent">3<' in page and 'data-count="failed">0<' in page
+    assert 'data-count="unsubscribed">1<' in page and 'data-count="leads">2<' in page
+    assert 'data-fc-campaign-link="lead"' in page
+
+
+def test_only_marketing_runs_mailings_and_salespeople_read_campaigns(campaign_world):
+    app, records, inbox, ids = campaign_world
+    client = app.test_client()
+    login(client, "alice")  # a salesperson
+    assert client.get(f"/campaign/{ids['campaign']}").status_code == 200
+    assert client.get("/mailing/new").status_code == 403
+    assert client.post("/mailing/new", data={"name": "Spam"}).status_code == 403
+    mira = app.extensions["flowcase"].records(ids["mira"])
+    with mira.transaction():
+        mailing = mira.create("mailing", {"name": "Invitation", "template_id": ids["template"], "group_id": ids["group"]})
+    assert client.get(f"/mailing/{mailing.id}").status_code in (403, 404)
+    assert client.post(f"/mailing/{mailing.id}/do/send").status_code in (403, 404)
+    assert inbox.messages == []
+    client.post("/logout")
+    login(client, "mira")
+    assert client.post(f"/mailing/{mailing.id}/do/send").status_code == 303
+    assert len(inbox.messages) == 3
+    recipients = client.get("/mailing_recipient/").get_data(as_text=True)
+    assert "ann@x.test" in recipients
