@@ -8,6 +8,6 @@ An add-on may still override a page's template (``sections/<section>/list.html``
 from __future__ import annotations
 
 from core.ui.common import bp
-from core.ui import bulk_view, card_view, form_view, list_view, search_view  # noqa: F401  (registers the routes)
+from core.ui import bulk_view, card_view, form_view, grid_view, list_view, search_view  # noqa: F401  (registers the routes)
 
 __all__ = ["bp"]

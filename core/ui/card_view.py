@@ -12,7 +12,7 @@ from core.state import get_state
 from core.ui.common import bp, current_records, render_section, section_or_404
 from core.ui.display import format_value, grid_rows, lookup_link, lookup_names
 from core.ui.layout import card_tabs, layout_fields, without_fields
-from core.ui.list_view import default_columns
+from core.ui.grid_view import detail_columns
 
 #: Rows a detail grid shows on the card; the rest is one click away in the child's list.
 DETAIL_LIMIT = 20
@@ -61,9 +61,7 @@ def _details(records: Records, record) -> list[dict]:
         column = child.table.c[fk]
         stmt = records.select(child).where(column == record.id)
         found = list(records.session.scalars(stmt.order_by(child.table.c.id.desc()).limit(DETAIL_LIMIT + 1)))
-        hidden = records.field_access(child).hidden
-        columns = [info for info in (child.field(p) for p in default_columns(child) if p != fk and p not in hidden)
-                   if info is not None]
+        columns = detail_columns(records, child, fk)
         grids.append({
             "section": child,
             "title": detail.get("title") or child.title_plural,
@@ -72,6 +70,11 @@ def _details(records: Records, record) -> list[dict]:
             "more": len(found) > DETAIL_LIMIT,
             "list_url": url_for("sections.list_view", section_name=child.name, **{f"f.{fk}": record.id}),
             "new_url": url_for("sections.new", section_name=child.name, **{fk: record.id}),
+            "fk": fk,
+            # Section-wide rights: a row the user may not change answers its Edit with the reason (no query per row).
+            "can_update": records.can(child, "update"),
+            "can_create": records.can(child, "create"),
+            "row_new_url": url_for("sections.detail_row_new", section_name=child.name, fk=fk, parent=record.id),
         })
     return grids
 

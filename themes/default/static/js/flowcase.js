@@ -148,4 +148,62 @@
     if (input.hasAttribute("data-fc-cascade-parent")) fillParent(input);
     refreshChildren(input);
   });
+
+  // Detail grids on a card (core.ui.grid_view): "Edit" swaps a row for its form
+  // row, "Add" puts a new form row on top, "Save" posts the row's inputs and puts
+  // back whatever row the server answers (saved, or with its messages), "Cancel"
+  // restores the row. The server renders every row; this only moves HTML around.
+  function rowFrom(html) {
+    var body = document.createElement("tbody");
+    body.innerHTML = html.trim();
+    return body.firstElementChild;
+  }
+
+  function fetchRow(url, options) {
+    return fetch(url, Object.assign({ credentials: "same-origin", headers: { "X-Requested-With": "fetch" } }, options || {}))
+      .then(function (response) { return response.text(); })
+      .then(rowFrom);
+  }
+
+  function rowData(row) {
+    var data = new FormData();
+    row.querySelectorAll("input, select, textarea").forEach(function (input) {
+      if (!input.name || input.disabled) return;
+      if ((input.type === "checkbox" || input.type === "radio") && !input.checked) return;
+      data.append(input.name, input.value);
+    });
+    return data;
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-fc-row-edit], [data-fc-row-add], [data-fc-row-save], [data-fc-row-cancel]");
+    if (!button) return;
+    event.preventDefault();
+    var row = button.closest("tr");
+    if (button.hasAttribute("data-fc-row-edit")) {
+      fetchRow(button.getAttribute("data-fc-row-edit")).then(function (form) { if (form) row.replaceWith(form); });
+    } else if (button.hasAttribute("data-fc-row-add")) {
+      var pane = button.closest("[data-detail]");
+      var body = pane.querySelector("[data-fc-detail-grid] tbody");
+      fetchRow(button.getAttribute("data-fc-row-add")).then(function (form) {
+        if (!form) return;
+        body.insertBefore(form, body.firstChild);
+        var none = pane.querySelector("[data-fc-none-yet]");
+        if (none) none.remove();
+        var first = form.querySelector("input:not([type=hidden]), select, textarea");
+        if (first) first.focus();
+      });
+    } else if (button.hasAttribute("data-fc-row-save")) {
+      button.disabled = true;
+      fetchRow(row.getAttribute("data-fc-row-form"), { method: "POST", body: rowData(row) })
+        .then(function (answer) { if (answer) row.replaceWith(answer); else button.disabled = false; });
+    } else {
+      var back = row.getAttribute("data-fc-row-cancel-url");
+      if (back) {
+        fetchRow(back).then(function (shown) { if (shown) row.replaceWith(shown); });
+      } else {
+        row.remove();
+      }
+    }
+  });
 })();
