@@ -16,6 +16,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,7 @@ log_path = {root}/dovecot.log
 instance_name = flowcase-test-{port}
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+{ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 first_valid_uid = 1
@@ -53,7 +54,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {imaps_port}
   }}
 }}
 service anvil {{
@@ -67,6 +69,9 @@ class ImapServer:
 
     def __init__(self, root: Path, port: int, mail_uid: int, mail_gid: int):
         self.root, self.port, self.host = root, port, "127.0.0.1"
+        #: With TLS: the IMAPS port and the self-signed certificate (PEM) clients must trust.
+        self.imaps_port: int | None = None
+        self.cert_file: Path | None = None
         self.mail_uid, self.mail_gid = mail_uid, mail_gid
         self.process: subprocess.Popen | None = None
 
@@ -101,7 +106,9 @@ class ImapServer:
             status, data = conn.fetch("1:*", "(FLAGS)")
             if status != "OK" or data == [None]:
                 return []
-            return [item.decode().split("FLAGS (", 1)[1].rsplit(")", 2)[0] for item in data if item]
+            # \Recent is the server's session bookkeeping, not something a client set.
+            flags = [item.decode().split("FLAGS (", 1)[1].rsplit(")", 2)[0].split() for item in data if item]
+            return [" ".join(flag for flag in item if flag != "\\Recent") for item in flags]
         finally:
             conn.logout()
 
@@ -128,34 +135,50 @@ def _users() -> tuple[str, str, int, int]:
     return me.pw_name, me.pw_name, me.pw_uid, me.pw_gid
 
 
-@pytest.fixture
-def imap_server():
-    """Start dovecot on 127.0.0.1 and a free port; yields an :class:`ImapServer` (stopped afterwards)."""
+def _self_signed_certificate(root: Path) -> tuple[Path, Path]:
+    cert, key = root / "cert.pem", root / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+@contextmanager
+def running_dovecot(tls: bool = False):
+    """Start dovecot on 127.0.0.1 (plain IMAP with STARTTLS, and IMAPS, when ``tls``); yields an :class:`ImapServer`."""
     if not os.path.exists(DOVECOT):
         pytest.fail("dovecot is not installed: run `make install` (it installs the dovecot-imapd package)")
     # Not under pytest's tmp_path: its 0700 folders keep dovecot's unprivileged processes out.
     root = Path(tempfile.mkdtemp(prefix="flowcase-dovecot-"))
     root.chmod(0o755)
     internal, login_user, uid, gid = _users()
-    port = free_port()
+    port, imaps_port = free_port(), (free_port() if tls else 0)
+    ssl = "ssl = no"
+    if tls:
+        cert, key = _self_signed_certificate(root)
+        ssl = f"ssl = yes\nssl_cert = <{cert}\nssl_key = <{key}"
     (root / "home").mkdir()
     (root / "passwd").touch()
-    (root / "dovecot.conf").write_text(CONFIG.format(root=root, port=port, internal_user=internal,
-                                                     login_user=login_user))
+    (root / "dovecot.conf").write_text(CONFIG.format(root=root, port=port, imaps_port=imaps_port, ssl=ssl,
+                                                     internal_user=internal, login_user=login_user))
     server = ImapServer(root, port, uid, gid)
+    if tls:
+        server.imaps_port, server.cert_file = imaps_port, cert
     server.process = subprocess.Popen([DOVECOT, "-F", "-c", str(root / "dovecot.conf")],
                                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 15
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if server.process.poll() is not None or time.monotonic() > deadline:
-                    error = server.process.stderr.read().decode(errors="replace") if server.process.poll() is not None else ""
-                    pytest.fail(f"dovecot did not start: {error}\n{server.log()}")
-                time.sleep(0.05)
+        for wanted in [port, imaps_port] if tls else [port]:
+            while True:
+                try:
+                    with socket.create_connection(("127.0.0.1", wanted), timeout=1):
+                        break
+                except OSError:
+                    if server.process.poll() is not None or time.monotonic() > deadline:
+                        error = (server.process.stderr.read().decode(errors="replace")
+                                 if server.process.poll() is not None else "")
+                        pytest.fail(f"dovecot did not start: {error}\n{server.log()}")
+                    time.sleep(0.05)
         yield server
     finally:
         server.process.terminate()
@@ -165,3 +188,17 @@ def imap_server():
             server.process.kill()
             server.process.wait()
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def imap_server():
+    """Dovecot on 127.0.0.1 and a free port, plain IMAP; yields an :class:`ImapServer` (stopped afterwards)."""
+    with running_dovecot() as server:
+        yield server
+
+
+@pytest.fixture
+def imap_tls_server():
+    """Dovecot with a self-signed certificate for 127.0.0.1: STARTTLS on ``port``, IMAPS on ``imaps_port``."""
+    with running_dovecot(tls=True) as server:
+        yield server

@@ -41,9 +41,10 @@ def _quote(folder: str) -> str:
 class ImapMailbox:
     """An open, selected IMAP folder; use as a context manager (``with ImapMailbox(mailbox, 30) as box``)."""
 
-    def __init__(self, mailbox, timeout: float):
+    def __init__(self, mailbox, timeout: float, ca_file: str = ""):
         self.mailbox = mailbox
         self.timeout = timeout
+        self.ca_file = ca_file
         self.conn: imaplib.IMAP4 | None = None
         self.keywords = False
 
@@ -51,14 +52,13 @@ class ImapMailbox:
         mailbox = self.mailbox
         try:
             if mailbox.security == MailboxSecurity.TLS:
-                conn = imaplib.IMAP4_SSL(mailbox.host, mailbox.port, ssl_context=ssl.create_default_context(),
-                                         timeout=self.timeout)
+                conn = imaplib.IMAP4_SSL(mailbox.host, mailbox.port, ssl_context=self._tls(), timeout=self.timeout)
             else:
                 if mailbox.security != MailboxSecurity.STARTTLS and not is_loopback(mailbox.host):
                     raise MailboxError(f"plain IMAP is allowed on loopback only, not to {mailbox.host}")
                 conn = imaplib.IMAP4(mailbox.host, mailbox.port, timeout=self.timeout)
                 if mailbox.security == MailboxSecurity.STARTTLS:
-                    conn.starttls(ssl_context=ssl.create_default_context())
+                    conn.starttls(ssl_context=self._tls())
             self.conn = conn
             conn.login(mailbox.login, mailbox.password)
             status, detail = conn.select(_quote(mailbox.folder or "INBOX"))
@@ -73,6 +73,13 @@ class ImapMailbox:
             self.close()
             raise
         return self
+
+    def _tls(self) -> ssl.SSLContext:
+        # Certificates and host names are always checked; a company CA is added, never verification turned off.
+        context = ssl.create_default_context()
+        if self.ca_file:
+            context.load_verify_locations(cafile=self.ca_file)
+        return context
 
     def __exit__(self, *exc_info) -> None:
         self.close()

@@ -51,7 +51,8 @@ def fetch_mailbox(app, mailbox: Mailbox) -> FetchReport:
     batch = int(app.config["FLOWCASE_MAIL_IN_BATCH"])
     mailbox_id = mailbox.id
     try:
-        with ImapMailbox(mailbox, float(app.config["FLOWCASE_MAIL_IN_TIMEOUT"])) as box:
+        with ImapMailbox(mailbox, float(app.config["FLOWCASE_MAIL_IN_TIMEOUT"]),
+                         app.config["FLOWCASE_MAIL_IN_CA_FILE"]) as box:
             for uid in box.pending()[:batch]:
                 try:
                     raw = box.fetch(uid)
