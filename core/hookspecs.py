@@ -302,10 +302,12 @@ def flowcase_email_received(message, mailbox, records):
     """Create the record a new incoming email asks for (the sales add-on: a lead from the sales mailbox).
 
     Called by the ``core.fetch_mail`` job (:mod:`core.mail.incoming`) for a
-    message that is not a duplicate (same Message-ID) and answers no known
+    message that is not a duplicate (same Message-ID), answers no known
     thread (its In-Reply-To / References name no earlier incoming or outgoing
-    email), inside the transaction that stores the message; raising rolls the
-    message back, which is then logged, skipped and left unread on the server.
+    email) and is not automatic (``Auto-Submitted``: out-of-office replies,
+    bounces), inside the transaction that stores the message; raising rolls
+    the message back, which is then logged, skipped and left unread on the
+    server.
     Implementations are asked from the most dependent add-on to the least (a
     vertical overrides sales), and the first that returns a record wins: the
     others are not called. When none does, the core creates a record of the

@@ -98,3 +98,19 @@ def test_without_an_answering_addon_the_mailbox_section_gets_a_record_or_the_mai
         assert stored.contact_id == contact.id and stored.activity_id is not None
         assert db.session.execute(sa.text(f"SELECT section, record_id, contact_id FROM crm_activity "
                                           f"WHERE id = {stored.activity_id}")).one() == ("contact", contact.id, contact.id)
+
+
+def test_an_out_of_office_reply_creates_no_lead(make_app):
+    app = make_app(addons=["sales"])
+    with app.app_context():
+        state = app.extensions["flowcase"]
+        mailbox = _mailbox(state.records(sudo=True), section="lead")
+        reply = EmailMessage()
+        reply["From"] = "holiday@elsewhere.example"
+        reply["Subject"] = "Automatic reply: Spring offers"
+        reply["Message-ID"] = "<ooo@elsewhere.example>"
+        reply["Auto-Submitted"] = "auto-replied"
+        reply.set_content("I am away until Monday.")
+        outcome = take_in(state, mailbox, reply.as_bytes())
+        assert (outcome.status, outcome.section) == ("stored", None)
+        assert db.session.scalar(sa.text("SELECT count(*) FROM sales_lead")) == 0

@@ -8,7 +8,8 @@ service, as the system (a sender is not a user):
 3. a reply to a known message (In-Reply-To / References) joins that message's
    record (:mod:`.threads`); otherwise ``flowcase_email_received`` is asked to
    create a record (the sales add-on makes a lead), falling back to a record
-   of the mailbox's section with its default values;
+   of the mailbox's section with its default values; an automatic message
+   (``Auto-Submitted``: out-of-office, bounces) creates nothing;
 4. the message, its attachments and an ``email`` activity (on the record and
    in the contact's history, when crm is installed) are written.
 
@@ -165,7 +166,10 @@ def take_in(state, mailbox, raw: bytes) -> Outcome:
             message.contact = match_contact(records, email=message.from_address) if message.from_address else None
             link = find_thread(records, message)
             status = "threaded"
-            if link is None:
+            if link is None and message.auto_submitted:
+                # An out-of-office reply or a bounce starts nothing: it is filed (in the sender's history if known).
+                status = "stored"
+            elif link is None:
                 record = ask_hook(records, mailbox, message) or default_record(records, mailbox, message)
                 section = records.state.sections.for_model(type(record)) if record is not None else None
                 link = (section.name, record.id) if section is not None else None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, RecordMixin
@@ -31,7 +31,9 @@ class Mailbox(RecordMixin, Base):
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     host: Mapped[str] = mapped_column(String(250), nullable=False)
     port: Mapped[int] = mapped_column(Integer, nullable=False, default=993)
-    security: Mapped[str] = mapped_column(String(10), nullable=False, default=MailboxSecurity.TLS)
+    # A choice (a select in the forms) stored as plain text, no CHECK constraint: the validation hook says what is wrong.
+    security: Mapped[str] = mapped_column(Enum(*MailboxSecurity.ALL, native_enum=False, length=10,
+                                               create_constraint=False), nullable=False, default=MailboxSecurity.TLS)
     login: Mapped[str] = mapped_column(String(250), nullable=False)
     password: Mapped[str] = mapped_column(String(500), nullable=False)
     folder: Mapped[str] = mapped_column(String(250), nullable=False, default="INBOX")

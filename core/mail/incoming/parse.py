@@ -50,6 +50,8 @@ class IncomingMessage:
     in_reply_to: list[str] = field(default_factory=list)
     references: list[str] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
+    #: An automatic message (``Auto-Submitted`` other than ``no``: out-of-office replies, bounces, RFC 3834).
+    auto_submitted: bool = False
     #: The sender's contact when ``flowcase_contact_match`` knows them (set before the hook runs).
     contact: object | None = None
     #: The parsed message itself, for implementations that need more headers.
@@ -142,5 +144,6 @@ def parse_message(raw: bytes) -> IncomingMessage:
         in_reply_to=_ids(_header(message, "In-Reply-To")),
         references=_ids(_header(message, "References")),
         attachments=_attachments(message),
+        auto_submitted=_header(message, "Auto-Submitted").lower() not in ("", "no"),
         raw=message,
     )
