@@ -198,8 +198,9 @@ class ContractInvoice(RecordMixin, Base):
     date: Mapped[dt.date] = mapped_column(Date, nullable=False, default=dt.date.today)
     amount: Mapped[Decimal] = mapped_column(MONEY, nullable=False)
     due_date: Mapped[dt.date | None] = mapped_column(Date)
-    planned_payment_id: Mapped[int | None] = mapped_column(
-        ForeignKey("contracts_planned_payment.id", ondelete="SET NULL"))
+    # Named by hand: the conventional name is longer than PostgreSQL's 63 characters.
+    planned_payment_id: Mapped[int | None] = mapped_column(ForeignKey(
+        "contracts_planned_payment.id", ondelete="SET NULL", name="fk_contracts_invoice_planned_payment_id"))
     direction: Mapped[str] = mapped_column(_choice(*Direction.ALL), nullable=False, default=Direction.INCOME)
     description: Mapped[str | None] = mapped_column(String(250))
 
@@ -217,8 +218,8 @@ class ContractPayment(RecordMixin, Base):
     contract_id: Mapped[int] = mapped_column(_contract_fk(), nullable=False)
     date: Mapped[dt.date] = mapped_column(Date, nullable=False, default=dt.date.today)
     amount: Mapped[Decimal] = mapped_column(MONEY, nullable=False)
-    planned_payment_id: Mapped[int | None] = mapped_column(
-        ForeignKey("contracts_planned_payment.id", ondelete="SET NULL"))
+    planned_payment_id: Mapped[int | None] = mapped_column(ForeignKey(
+        "contracts_planned_payment.id", ondelete="SET NULL", name="fk_contracts_payment_planned_payment_id"))
     invoice_id: Mapped[int | None] = mapped_column(ForeignKey("contracts_invoice.id", ondelete="SET NULL"))
     direction: Mapped[str] = mapped_column(_choice(*Direction.ALL), nullable=False, default=Direction.INCOME)
     description: Mapped[str | None] = mapped_column(String(250))

@@ -34,6 +34,12 @@ def _fk(table: str, column: str, target: str, ondelete: str | None = None, nulla
         f"{target}.id", name=f"fk_{table}_{column}_{target}", ondelete=ondelete), nullable=nullable)
 
 
+def _planned_payment_fk(table: str) -> sa.Column:
+    # The conventional name would pass PostgreSQL's 63-character limit; the model names it the same way.
+    return sa.Column("planned_payment_id", sa.Integer, sa.ForeignKey(
+        "contracts_planned_payment.id", name=f"fk_{table}_planned_payment_id", ondelete="SET NULL"))
+
+
 def _child_columns(table: str) -> list:
     return [
         _fk(table, "contract_id", "contracts_contract", "CASCADE", nullable=False),
@@ -119,7 +125,7 @@ def upgrade():
         sa.Column("date", sa.Date, nullable=False),
         sa.Column("amount", MONEY, nullable=False),
         sa.Column("due_date", sa.Date),
-        _fk(t, "planned_payment_id", "contracts_planned_payment", "SET NULL"),
+        _planned_payment_fk(t),
         sa.Column("direction", sa.String(30), nullable=False),
         sa.Column("description", sa.String(250)),
     )
@@ -133,7 +139,7 @@ def upgrade():
         *_child_columns(t),
         sa.Column("date", sa.Date, nullable=False),
         sa.Column("amount", MONEY, nullable=False),
-        _fk(t, "planned_payment_id", "contracts_planned_payment", "SET NULL"),
+        _planned_payment_fk(t),
         _fk(t, "invoice_id", "contracts_invoice", "SET NULL"),
         sa.Column("direction", sa.String(30), nullable=False),
         sa.Column("description", sa.String(250)),
