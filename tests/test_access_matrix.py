@@ -11,10 +11,14 @@ file) and fx_base's things. ``manager`` holds sales_manager; ``alice`` and
 - activities: a sales_user record rule: only activities owned within $my_team.
 
 Doors: list page rows, list count, card by URL, detail grid on a parent card,
-typeahead, ``Records.get``, ``Records.select`` count, and Flask-Admin.
+typeahead, ``Records.get``, ``Records.select`` count, Flask-Admin, the .csv
+export, the REST API (list and get with the user's key), OData (list and get),
+the print form, and the global search; record rules also bind creates.
 """
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 import pytest
@@ -234,3 +238,98 @@ def test_a_section_without_rights_is_open_to_every_active_user(app, world):
         user.active = False
         db.session.commit()
         assert db.session.scalars(state.records(user).select("account")).all() == []
+
+
+# -- the other doors: export, REST, OData, print, global search ---------------------------
+
+ODATA_SETS = {"fx_thing": "FxThing", "account": "Account", "contact": "Contact", "activity": "Activity"}
+
+
+@pytest.fixture
+def keys(app, world):
+    """An API key per user (the REST API and OData act as the key's user)."""
+    from core.api.keys import create_key
+
+    with app.app_context():
+        return {user: create_key(db.session.get(User, world[user]), f"{user} key")[1] for user in USERS}
+
+
+def csv_ids(client, section) -> set[int]:
+    response = client.get(f"/{section}/export.csv?cols=id")
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    return {int(row[0]) for row in rows[1:] if row and row[0].strip()}
+
+
+@pytest.mark.parametrize("section", ["fx_thing", "account", "contact", "activity"])
+def test_export_api_and_odata_doors_show_exactly_what_the_rights_allow(app, client, world, keys, section):
+    everything = expected(section, "admin", world)
+    for user in USERS:
+        allowed = expected(section, user, world)
+        login(client, user)
+        assert csv_ids(client, section) == allowed, (user, section, "export")
+        headers = {"Authorization": f"Bearer {keys[user]}"}
+        listed = client.get(f"/api/v1/{section}?limit=200&fields=id", headers=headers)
+        assert listed.status_code == 200, (user, section, listed.get_data(as_text=True))
+        assert {item["id"] for item in listed.get_json()["items"]} == allowed, (user, section, "rest list")
+        odata = client.get(f"/odata/{ODATA_SETS[section]}?$select=id&$top=200", headers=headers)
+        assert odata.status_code == 200, (user, section, odata.get_data(as_text=True))
+        assert {item["id"] for item in odata.get_json()["value"]} == allowed, (user, section, "odata list")
+        for record_id in everything:
+            want = 200 if record_id in allowed else 404
+            assert client.get(f"/api/v1/{section}/{record_id}", headers=headers).status_code == want, (user, record_id)
+            assert client.get(f"/odata/{ODATA_SETS[section]}({record_id})", headers=headers).status_code == want, \
+                (user, record_id)
+
+
+def test_print_forms_print_only_readable_records(app, client, world):
+    with app.app_context():
+        app.extensions["flowcase"].records(sudo=True).create("print_form", {
+            "section": "fx_thing", "code": "plain", "name": "Plain", "template": "<p>{{ record.name }}</p>",
+            "language": "en"})
+    everything = expected("fx_thing", "admin", world)
+    for user in USERS:
+        allowed = expected("fx_thing", user, world)
+        login(client, user)
+        for record_id in everything:
+            response = client.get(f"/fx_thing/{record_id}/print/plain")
+            if record_id in allowed:
+                assert response.status_code == 200 and response.data.startswith(b"%PDF"), (user, record_id)
+            else:
+                assert response.status_code == 404, (user, record_id)
+
+
+def test_global_search_finds_exactly_what_the_rights_allow(client, world):
+    for user in USERS:
+        login(client, user)
+        text = client.get("/search?q=of").get_data(as_text=True)
+        for section in ("fx_thing", "account", "contact"):
+            part = text.split(f'data-fc-search-section="{section}">', 1)
+            found = {int(i) for i in re.findall(r'<li data-id="(\d+)"', part[1].split("</section>", 1)[0])} \
+                if len(part) == 2 else set()
+            allowed = {i for key, i in _keys(world, section).items() if key != "thing_secret"} & expected(section, user, world)
+            # five at most per section, newest first or by name: every one shown must be allowed, and some are
+            assert found <= allowed, (user, section, found - allowed)
+            assert bool(found) == bool(allowed), (user, section)
+        # the global record rule hides the secret thing from everyone but the superuser, here too
+        secret = f'<li data-id="{world["thing_secret"]}"' in client.get("/search?q=Secret").get_data(as_text=True)
+        assert secret == (user == "admin"), user
+
+
+def test_record_rules_bind_creates_on_every_door(app, client, world, keys):
+    """A sales_user rule "activities owned within $my_team" also applies to creates: alice cannot file one for bob."""
+    with app.app_context():
+        activity = app.extensions["flowcase"].sections.get("activity").model
+        before = db.session.scalar(sa.select(sa.func.count()).select_from(activity))
+    login(client, "alice")
+    response = client.post("/activity/new", data={"subject": "For bob", "owner_id": world["bob"],
+                                                  "status": "open", "priority": "normal"})
+    assert response.status_code == 403
+    api = client.post("/api/v1/activity", json={"subject": "For bob", "owner_id": world["bob"]},
+                      headers={"Authorization": f"Bearer {keys['alice']}"})
+    assert api.status_code == 403, api.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(activity)) == before
+    mine = client.post("/api/v1/activity", json={"subject": "Mine", "owner_id": world["alice"]},
+                       headers={"Authorization": f"Bearer {keys['alice']}"})
+    assert mine.status_code == 201, mine.get_data(as_text=True)
