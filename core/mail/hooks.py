@@ -28,14 +28,23 @@ def register_send_email_job(app):
     return {"core.send_email": send_email_job}
 
 
+def _readable_template(user, section, operation) -> bool:
+    # Signed-in users read templates to pick one (a mailing, "Send email"); only superusers change them.
+    return section.name == TEMPLATE_SECTION and operation == "read" and user is not None
+
+
 @hookimpl(specname="flowcase_record_access")
 def mail_is_for_superusers(user, section, operation, record):
     # Superusers and sudo (the queueing API) never reach this hook.
+    if _readable_template(user, section, operation):
+        return None
     return False if section.name in _MAIL_SECTIONS else None
 
 
 @hookimpl(specname="flowcase_record_filter")
 def mail_hidden_from_users(user, section, operation):
+    if _readable_template(user, section, operation):
+        return None
     return sa.false() if section.name in _MAIL_SECTIONS else None
 
 

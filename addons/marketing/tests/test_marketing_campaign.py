@@ -125,3 +125,24 @@ def test_only_marketing_runs_mailings_and_salespeople_read_campaigns(campaign_wo
     assert len(inbox.messages) == 3
     recipients = client.get("/mailing_recipient/").get_data(as_text=True)
     assert "ann@x.test" in recipients
+
+
+def test_a_marketer_creates_a_mailing_on_its_form_picking_a_template_and_a_group(campaign_world):
+    app, records, inbox, ids = campaign_world
+    client = app.test_client()
+    login(client, "mira")
+    form = client.get("/mailing/new")
+    assert form.status_code == 200
+    picked = client.get(f"/email_template/{ids['template']}")
+    assert picked.status_code == 200 and "Fair" in picked.get_data(as_text=True)  # readable, to be chosen
+    assert client.post(f"/email_template/{ids['template']}/edit", data={"name": "Mine now"}).status_code in (403, 404)
+    response = client.post("/mailing/new", data={"name": "From the form", "template_id": ids["template"],
+                                                 "group_id": ids["group"], "campaign_id": ids["campaign"],
+                                                 "state": "draft", "language": "en"})
+    assert response.status_code in (302, 303), response.get_data(as_text=True)[:2000]
+    mailing_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    assert client.post(f"/mailing/{mailing_id}/do/send").status_code == 303
+    assert sorted(m["To"] for m in inbox.messages) == ["Ann Lee <ann@x.test>", "Bob Lee <bob@x.test>", "Cid Lee <cid@x.test>"]
+    sneaky = client.post(f"/mailing/{mailing_id}/edit", data={"name": "From the form", "state": "draft"})
+    assert sneaky.status_code in (200, 400, 409, 422) and records.session.get(
+        records.section("mailing").model, mailing_id).state == "done"
