@@ -25,6 +25,7 @@ from . import balance
 from .models import Contract, ContractInvoice, ContractPayment, ContractStage, PlannedPayment
 from .numbering import next_number
 from .sections import contracts_sections
+from .timeline import contract_items, linked_contracts
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _CHILDREN = (PlannedPayment, ContractInvoice, ContractPayment)
@@ -61,9 +62,13 @@ def flowcase_register_periodic_jobs(app):
 
 @hookimpl
 def flowcase_template_slot(slot, context):
-    """The contract's balance panel above its tabs: paid, remaining, overdue, and what is expected when."""
+    """The contract's balance panel above its tabs; an opportunity's contracts below its card."""
     section, record = context.get("section"), context.get("record")
-    if slot != "card_top" or section is None or section.name != "contract" or record is None:
+    if section is None or record is None:
+        return None
+    if slot == "card_bottom" and section.name == "opportunity":
+        return _opportunity_contracts(record)
+    if slot != "card_top" or section.name != "contract":
         return None
     from core.records import records_for
 
@@ -74,6 +79,22 @@ def flowcase_template_slot(slot, context):
         return None
     expected = balance.expected_by_period(records, record.id)
     return Markup(render_template("contracts/_card_balance.html", record=record, totals=totals, expected=expected))
+
+
+def _opportunity_contracts(opportunity):
+    from core.records import records_for
+
+    records = records_for()
+    if not records.can(records.section("contract"), "read"):
+        return None
+    rows = linked_contracts(records, "opportunity_id", opportunity.id, 50)
+    return Markup(render_template("contracts/_opportunity_contracts.html", record=opportunity, rows=rows))
+
+
+@hookimpl
+def flowcase_timeline_items(section, record, records, limit):
+    """An account's contracts on its communication timeline."""
+    return contract_items(section, record, records, limit)
 
 
 # -- validation ---------------------------------------------------------------------------

@@ -104,3 +104,21 @@ def test_bad_input_is_refused_with_reasons(records, deal, users):
     with pytest.raises(ValidationError, match="cancel"):
         records.delete("contract", contract)
     assert records.get("contract", contract.id).amount == Decimal("1000000")
+
+
+def test_the_contract_shows_on_its_opportunity_and_on_the_account_timeline(app, client, records, deal, users):
+    contract = deal["contract"]
+    with records.transaction():
+        opportunity = records.create("opportunity", {"name": "Лифты", "account_id": contract.account_id,
+                                                     "owner_id": users["alice"].id})
+        records.update("contract", contract, {"opportunity_id": opportunity.id})
+    login(client, "alice")
+    page = client.get(f"/opportunity/{opportunity.id}").get_data(as_text=True)
+    panel = page.split("data-opportunity-contracts", 1)[1]
+    assert f'data-contract="{contract.id}"' in panel and contract.number in panel
+    account_page = client.get(f"/account/{contract.account_id}").get_data(as_text=True)
+    assert f"{contract.number} · Поставка лифтов" in account_page
+    login(client, "bob")  # bob may not read alice's contract: neither place mentions it
+    response = client.get(f"/account/{contract.account_id}")
+    assert response.status_code == 200 and "ООО «ТЕХНАБ»" in response.get_data(as_text=True)
+    assert contract.number not in response.get_data(as_text=True)
