@@ -1,9 +1,10 @@
 """Mailings at work: schedule, start (freeze the audience), and send in throttled batches, at most once each.
 
-Starting a mailing writes one ``mailing_recipient`` row per person of its
-group, as the group reads for the mailing's sender (rights apply), each
-``queued`` or ``skipped`` with its reason (no address, unsubscribed, the same
-address twice). The ``core.mailing_send`` job then sends one batch per run:
+Starting a mailing moves it to ``sending``; the first run of the
+``core.mailing_send`` job then freezes the audience: one ``mailing_recipient``
+row per person of its group, as the group reads for the user who pressed Send
+(rights apply), each ``queued`` or ``skipped`` with its reason (no address,
+unsubscribed, the same address twice). Each run then sends one batch:
 
 - a batch's rows are claimed (``queued`` → ``sending``, optimistic lock) and
   the mailing's ``next_batch_at`` moved on in one commit before SMTP is
@@ -106,28 +107,65 @@ def unschedule(records, mailing_id) -> Mailing:
 
 
 def start(records, mailing_id) -> Mailing:
-    """Freeze the recipients and start sending; a started mailing is refused, so nothing is frozen twice.
+    """Start sending: checked here (clear errors for the user), recipients frozen by the first job run.
 
-    The audience is the group as ``records``' user reads it. Rows are
-    written through the records service as the system (nobody edits them),
-    with the mailing's state, in one transaction; sending begins after commit.
+    A started mailing is refused, so nothing is frozen twice. Freezing
+    thousands of rows through the records service takes a while, so it
+    happens in the ``core.mailing_send`` job, as the user who pressed Send
+    (the mailing's ``updated_by``): the audience is what they may read.
     """
-    from core.groups.service import group_records
-
     mailing = _for_update(records, mailing_id)
     if mailing.state not in (MailingState.DRAFT, MailingState.SCHEDULED):
         raise ValidationError({"state": [_l("This mailing was already started.")]})
-    _template_row, group = _ready(records, mailing)
-    section = records.section(group.section)
-    ids = list(records.session.scalars(
-        group_records(records, group).with_only_columns(section.table.c.id).order_by(section.table.c.id)))
-    people = list(audience_recipients(records, section, ids))
+    _ready(records, mailing)
+    sudo = records.sudo()
+    with sudo.transaction():
+        sudo.update(MAILING, mailing, {"state": MailingState.SENDING, "started_at": None, "next_batch_at": None})
+        sudo.after_commit(SEND_JOB, mailing_id=mailing.id)
+    return mailing
+
+
+def _sender(records, mailing: Mailing):
+    """The records service of the user who started the mailing (rights apply to the audience), else the system's."""
+    from core.models import User
+    from core.records import Records
+
+    for user_id in (mailing.updated_by_id, mailing.owner_id):
+        user = records.session.get(User, user_id) if user_id else None
+        if user is not None and user.active:
+            return Records(records.state, records.session, user)
+    return records
+
+
+def freeze(records, mailing: Mailing) -> int:
+    """Write one recipient row per person of the audience, ``queued`` or ``skipped`` with the reason; returns the count.
+
+    Rows are written through the records service as the system (nobody edits
+    them), with ``started_at``, in one transaction: a second worker freezing
+    at the same time conflicts on the mailing's version or the rows' unique key.
+    """
+    from core.groups.service import group_records
+
+    acting = _sender(records, mailing)
+    _template_row, group = _ready(acting, mailing)
+    section = acting.section(group.section)
+    ids = list(acting.session.scalars(
+        group_records(acting, group).with_only_columns(section.table.c.id).order_by(section.table.c.id)))
+    people = list(audience_recipients(acting, section, ids))
     blocked = set()
     addresses = [p.email for p in people if p.email]
     for i in range(0, len(addresses), 500):
         blocked |= unsubscribed(records.session, addresses[i:i + 500])
     sudo = records.sudo()
     seen_records, seen_addresses = set(), set()
+    try:
+        _write_recipients(sudo, mailing, people, blocked, seen_records, seen_addresses)
+    except ValidationError as exc:  # the rows' unique key: another worker froze them first
+        raise ConflictError(str(exc)) from exc
+    return len(seen_records)
+
+
+def _write_recipients(sudo, mailing, people, blocked, seen_records, seen_addresses) -> None:
     with sudo.transaction():
         for person in people:
             if (person.section, person.record_id) in seen_records:
@@ -146,9 +184,7 @@ def start(records, mailing_id) -> Mailing:
                 "name": (person.name or "")[:310], "email": person.email or None,
                 "status": RecipientStatus.SKIPPED if reason else RecipientStatus.QUEUED, "skip_reason": reason,
             })
-        sudo.update(MAILING, mailing, {"state": MailingState.SENDING, "started_at": utcnow(), "next_batch_at": None})
-        sudo.after_commit(SEND_JOB, mailing_id=mailing.id)
-    return mailing
+        sudo.update(MAILING, mailing, {"started_at": utcnow()})
 
 
 # -- sending --------------------------------------------------------------------------------
@@ -279,6 +315,18 @@ def send_batch_job(app, mailing_id: int) -> str:
     mailing = records.session.get(Mailing, mailing_id)
     if mailing is None or mailing.state != MailingState.SENDING:
         return mailing.state if mailing is not None else "missing"
+    if mailing.started_at is None:
+        try:
+            freeze(records, mailing)
+        except ConflictError:
+            records.session.rollback()
+            return "busy"
+        except (ValidationError, AccessDenied) as exc:
+            # The group or template went away since Send was pressed: back to draft, with the reason logged.
+            records.session.rollback()
+            log.warning("mailing %s not started: %s", mailing_id, exc)
+            records.update(MAILING, records.session.get(Mailing, mailing_id), {"state": MailingState.DRAFT})
+            return MailingState.DRAFT
     rate = max(1, int(app.config["FLOWCASE_MAILING_RATE"]))
     size = max(1, min(int(app.config["FLOWCASE_MAILING_BATCH"]), rate))
     now = utcnow()
