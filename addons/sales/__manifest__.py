@@ -13,6 +13,7 @@
         "data/sales_print_form_data.yaml",
         "data/sales_dashboards_data.yaml",
         "data/sales_process_data.yaml",
+        "data/sales_security_data.yaml",
     ],
     "demo": [
         "demo/sales_product_demo.yaml",

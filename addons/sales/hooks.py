@@ -81,6 +81,22 @@ def _closed(record) -> bool:
                                                                           Qualification.DISQUALIFIED)
 
 
+# -- account and contact cards: timeline, hand-over ---------------------------------------
+
+@hookimpl
+def flowcase_timeline_items(section, record, records, limit):
+    from .timeline import sales_items
+
+    return sales_items(section, record, records, limit)
+
+
+@hookimpl
+def flowcase_owner_handover(section, record, old_owner_id, new_owner_id, records):
+    from .handover import account_groups
+
+    return account_groups(section, record, old_owner_id, new_owner_id, records)
+
+
 # -- incoming email -------------------------------------------------------------------
 
 @hookimpl
