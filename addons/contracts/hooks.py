@@ -48,10 +48,10 @@ def flowcase_register_menus(app):
 
 
 def _mark_overdue_job(app):
-    with app.app_context():
-        records = app.extensions["flowcase"].records(sudo=True)
-        with records.transaction():
-            balance.mark_overdue(records)
+    """The periodic job: store "overdue" on planned payments past their date (runs inside an app context)."""
+    records = app.extensions["flowcase"].records(sudo=True)
+    with records.transaction():
+        return balance.mark_overdue(records)
 
 
 @hookimpl

@@ -86,6 +86,20 @@ def test_the_nightly_job_marks_past_planned_payments_overdue(records, deal, cont
         assert contracts.balance.mark_overdue(records, later) == 0
 
 
+def test_the_periodic_job_is_scheduled_after_midnight(app, records, deal):
+    from datetime import datetime
+
+    from core.jobs import run_periodic_now
+
+    # Written as "planned" by hand (an import of old data): the job corrects it.
+    stale = records.create("contract_payment", {"contract_id": deal["contract"].id, "amount": "10",
+                                                "planned_date": TODAY - timedelta(days=1), "state": "planned"})
+    records.session.commit()
+    assert "flowcase.periodic.contracts.mark_overdue" in run_periodic_now(app, datetime(2026, 1, 5, 0, 10))
+    records.session.expire_all()
+    assert records.get("contract_payment", stale.id).state == "overdue"
+
+
 def test_bad_input_is_refused_with_reasons(records, deal, users):
     from core.errors import ValidationError
 
