@@ -104,6 +104,9 @@ def test_the_campaign_card_counts_its_mailings_unsubscribes_and_leads(campaign_w
     assert 'data-count="sent">3<' in page and 'data-count="failed">0<' in page
     assert 'data-count="unsubscribed">1<' in page and 'data-count="leads">2<' in page
     assert 'data-fc-campaign-link="lead"' in page
+    ann = records.session.scalar(sa.text("SELECT id FROM crm_contact WHERE email = 'ann@x.test'"))
+    history = client.get(f"/contact/{ann}").get_data(as_text=True).split("data-fc-timeline", 1)[1]
+    assert 'data-kind="mailing"' in history and "Invitation" in history
 
 
 def test_only_marketing_runs_mailings_and_salespeople_read_campaigns(campaign_world):
