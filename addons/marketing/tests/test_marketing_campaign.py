@@ -149,3 +149,24 @@ def test_a_marketer_creates_a_mailing_on_its_form_picking_a_template_and_a_group
     sneaky = client.post(f"/mailing/{mailing_id}/edit", data={"name": "From the form", "state": "draft"})
     assert sneaky.status_code in (200, 400, 409, 422) and records.session.get(
         records.section("mailing").model, mailing_id).state == "done"
+
+
+def test_a_landing_page_form_brings_leads_to_its_campaign(campaign_world):
+    """Case 5/9: the campaign's landing page form sets the campaign as a hidden default; the card counts the lead."""
+    app, records, inbox, ids = campaign_world
+    landing = "https://landing.example.com"
+    with records.transaction():
+        records.create("web_form", {
+            "name": "Fair signup", "slug": "fair", "section": "lead", "fields": "person_name | Name | required",
+            "defaults": f"source = web_form\nmarketing.campaign_id = {ids['campaign']}",
+            "allowed_origins": landing, "success_message": "Thanks!", "active": True})
+    visitor = app.test_client()
+    response = visitor.post("/forms/fair/submit", json={"person_name": "Walter", "marketing.campaign_id": "0"},
+                            headers={"Origin": landing})
+    assert response.status_code == 201, response.get_data(as_text=True)
+    campaign_of = records.session.execute(sa.text(
+        "SELECT m.campaign_id FROM sales_lead l JOIN marketing_lead m ON m.id = l.id WHERE l.person_name = 'Walter'"))
+    assert campaign_of.scalar_one() == ids["campaign"]
+    client = app.test_client()
+    login(client, "mira")
+    assert 'data-count="leads">3<' in client.get(f"/campaign/{ids['campaign']}").get_data(as_text=True)
