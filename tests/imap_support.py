@@ -87,13 +87,18 @@ class ImapServer:
         conn.login(login, password)
         return conn
 
-    def deliver(self, login: str, password: str, raw: bytes, folder: str = "INBOX") -> None:
-        """File ``raw`` into ``folder`` of ``login``'s mailbox with IMAP APPEND (unread)."""
+    def deliver(self, login: str, password: str, raw: bytes, folder: str = "INBOX", flags: str | None = None,
+                arrived=None) -> None:
+        """File ``raw`` into ``folder`` of ``login``'s mailbox with IMAP APPEND (unread unless ``flags`` say).
+
+        :param arrived: the message's arrival time on the server (an aware datetime); default now.
+        """
         conn = self.connect(login, password)
         try:
             if folder != "INBOX":
                 conn.create(folder)
-            status, detail = conn.append(folder, None, None, raw)
+            when = imaplib.Time2Internaldate(arrived) if arrived is not None else None
+            status, detail = conn.append(folder, flags, when, raw)
             assert status == "OK", detail
         finally:
             conn.logout()

@@ -8,7 +8,7 @@ broken message does not stop the others.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime
 
@@ -207,6 +207,22 @@ def test_a_broken_message_is_logged_and_skipped_and_the_others_go_in(mail_in, ca
     assert "uid 2" in db.session.scalars(sa.select(Mailbox.last_error)).one()
     [report] = fetch_all(app)
     assert (report.created, report.failed) == (0, 1)
+
+
+def test_an_existing_mailbox_s_read_history_is_not_imported_but_unread_and_new_mail_is(mail_in):
+    app, records, server = mail_in
+    long_ago = datetime(2024, 5, 6, 10, 0, tzinfo=timezone.utc)
+    server.deliver(LOGIN, PASSWORD, make_message("Old and read", message_id="<old1@equip.example>"),
+                   flags="(\\Seen)", arrived=long_ago)
+    server.deliver(LOGIN, PASSWORD, make_message("Old, never read", message_id="<old2@equip.example>"),
+                   arrived=long_ago)
+    # Arrived after the mailbox was set up and already read by someone in their mail client: still a lead.
+    server.deliver(LOGIN, PASSWORD, make_message("New, read in Thunderbird", message_id="<new1@equip.example>"),
+                   flags="(\\Seen)")
+    fetch_all(app)
+    db.session.expire_all()
+    assert [lead.name for lead in leads()] == ["Old, never read", "New, read in Thunderbird"]
+    assert server.flags(LOGIN, PASSWORD) == ["\\Seen", "\\Seen $FlowcaseFetched", "\\Seen $FlowcaseFetched"]
 
 
 def test_an_unreachable_mailbox_records_its_error_and_the_others_are_still_read(mail_in):

@@ -3,9 +3,10 @@
 Messages are read with ``BODY.PEEK[]`` (reading does not mark them) and
 flagged only when the caller says they were taken in: ``\\Seen`` plus the
 keyword ``$FlowcaseFetched`` where the server keeps keywords. Pending messages
-are the ones without that keyword, so a message a person already read in their
-mail client is still taken in; servers without keywords fall back to
-``UNSEEN``.
+are the ones without that keyword that are unread or arrived since the mailbox
+was set up: a message a person already read in their mail client is still
+taken in, while years of read history in an existing mailbox are not turned
+into records. Servers without keywords fall back to ``UNSEEN``.
 """
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ import imaplib
 import ipaddress
 import socket
 import ssl
+from datetime import date
 
 from core.mail.incoming.models import MailboxSecurity
 
 #: The keyword marking messages Flowcase took in.
 FETCHED_KEYWORD = "$FlowcaseFetched"
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 class MailboxError(Exception):
@@ -94,9 +97,16 @@ class ImapMailbox:
             pass
         self.conn = None
 
-    def pending(self) -> list[bytes]:
-        """UIDs of the messages not taken in yet, oldest first."""
-        criterion = f"UNKEYWORD {FETCHED_KEYWORD}" if self.keywords else "UNSEEN"
+    def pending(self, since: date | None = None) -> list[bytes]:
+        """UIDs of the messages not taken in yet (unread, or arrived on ``since`` or later), oldest first."""
+        if not self.keywords:
+            criterion = "UNSEEN"
+        elif since is None:
+            criterion = f"UNKEYWORD {FETCHED_KEYWORD}"
+        else:
+            # IMAP dates are English whatever the locale: 01-Mar-2026.
+            day = f"{since.day:02d}-{_MONTHS[since.month - 1]}-{since.year}"
+            criterion = f"UNKEYWORD {FETCHED_KEYWORD} OR UNSEEN SINCE {day}"
         status, data = self.conn.uid("SEARCH", None, criterion)
         if status != "OK":
             raise MailboxError(f"search failed: {_text(data)}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -53,7 +54,9 @@ def fetch_mailbox(app, mailbox: Mailbox) -> FetchReport:
     try:
         with ImapMailbox(mailbox, float(app.config["FLOWCASE_MAIL_IN_TIMEOUT"]),
                          app.config["FLOWCASE_MAIL_IN_CA_FILE"]) as box:
-            for uid in box.pending()[:batch]:
+            # A day early: the server's calendar day may start before ours.
+            since = (mailbox.created_at - timedelta(days=1)).date() if mailbox.created_at else None
+            for uid in box.pending(since)[:batch]:
                 try:
                     raw = box.fetch(uid)
                     outcome = take_in(state, session.get(Mailbox, mailbox_id), raw)
