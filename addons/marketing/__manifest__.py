@@ -8,4 +8,7 @@
     "data": [
         "data/marketing_security_data.yaml",
     ],
+    "demo": [
+        "demo/marketing_demo.yaml",
+    ],
 }

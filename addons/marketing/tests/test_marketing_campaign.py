@@ -170,3 +170,15 @@ def test_a_landing_page_form_brings_leads_to_its_campaign(campaign_world):
     client = app.test_client()
     login(client, "mira")
     assert 'data-count="leads">3<' in client.get(f"/campaign/{ids['campaign']}").get_data(as_text=True)
+
+
+def test_the_demo_loads_a_campaign_with_a_draft_mailing_ready_to_send(app_ctx, records):
+    ensure_demo_users()
+    manager = AddonManager(app_ctx.extensions["flowcase"])
+    assert manager.load_demo(scale=0) == []
+    assert manager.load_demo(scale=0) == []  # `make run` loads it on every start
+    mailing = records.session.execute(sa.text(
+        "SELECT m.state, c.name, g.kind FROM core_mailing m JOIN core_campaign c ON c.id = m.campaign_id "
+        "JOIN core_record_group g ON g.id = m.group_id")).one()
+    assert tuple(mailing) == ("draft", "Весенняя выставка", "dynamic")
+    assert records.session.scalar(sa.text("SELECT count(*) FROM marketing_lead WHERE campaign_id IS NOT NULL")) == 1
