@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from core.db import utcnow
-from core.errors import ValidationError
+from core.errors import ConflictError, ValidationError
 from core.mail.incoming.models import IncomingAttachment, IncomingEmail
 from core.mail.incoming.parse import IncomingMessage, parse_message
 from core.mail.incoming.sections import INCOMING_SECTION
@@ -177,8 +177,8 @@ def take_in(state, mailbox, raw: bytes) -> Outcome:
             contact_id = message.contact.id if message.contact is not None else None
             activity = log_activity(records, message, *(link or (None, None)))
             email = _store(records, mailbox, message, link, contact_id, activity.id if activity else None)
-    except ValidationError:
-        # Two pollers racing on one message: the loser meets the unique Message-ID.
+    except (ValidationError, ConflictError):
+        # Two pollers racing on one message: the loser meets the unique Message-ID (or SQLite's write lock).
         session.rollback()
         if _already_in(session, message.message_id):
             return Outcome("duplicate", message.message_id)
