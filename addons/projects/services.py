@@ -203,7 +203,7 @@ def roll_up(records, project_id) -> None:
     starts = [row.actual_start for row in done if row.actual_start] + [
         row.actual_start for row in rows if row.actual_start and row not in done]
     values = {"actual_start": min(starts) if starts else None, "actual_end": None, "actual_duration_days": None}
-    values.update(_missing_plan(project, rows))
+    values.update(_plan_span(project, rows))
     if rows and len(done) == len(rows):
         end = max((row.actual_end for row in done if row.actual_end), default=None)
         values["actual_end"] = end
@@ -214,17 +214,22 @@ def roll_up(records, project_id) -> None:
     records.sudo().update(PROJECT, project, values)
 
 
-def _missing_plan(project, rows) -> dict:
-    """A project made without a template (by hand, an import) takes its missing plan from its tasks."""
+def _plan_span(project, rows) -> dict:
+    """The project's plan always spans its tasks' plans: a task added or planned later widens it.
+
+    A project made from a template already spans its tasks exactly, so this
+    changes nothing there; a project made by hand or imported gets its plan
+    from its tasks.
+    """
     starts = [row.planned_start for row in rows if row.planned_start]
     ends = [row.planned_end for row in rows if row.planned_end]
-    values = {}
-    if project.planned_start is None and starts:
-        values["planned_start"] = min(starts)
-    if project.planned_end is None and ends:
-        values["planned_end"] = max(ends)
-    if project.planned_duration_days is None and starts and ends:
-        values["planned_duration_days"] = _duration(min(starts), max(ends))
+    if not starts or not ends:
+        return {}
+    first = min(starts + ([project.planned_start] if project.planned_start else []))
+    last = max(ends + ([project.planned_end] if project.planned_end else []))
+    values = {"planned_start": first, "planned_end": last}
+    if (first, last) != (project.planned_start, project.planned_end) or project.planned_duration_days is None:
+        values["planned_duration_days"] = _duration(first, last)
     return values
 
 

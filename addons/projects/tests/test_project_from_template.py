@@ -144,6 +144,8 @@ def test_an_activity_added_to_a_project_becomes_a_task_and_deleting_goes_with_it
                                         "end_at": _at(date(2026, 3, 11), 18)})
     rows = _rows(records, project, projects)
     assert [(r.name, r.sequence, r.planned_duration_days) for r in rows][-1] == ("Train the staff", 40, 2)
+    # The project's plan spans its tasks: it now ends with the training, a working day later.
+    assert (project.planned_end, project.planned_duration_days) == (date(2026, 3, 11), 8)
     records.delete("activity", extra)
     assert len(_rows(records, project, projects)) == 3
     records.delete("project", project)
