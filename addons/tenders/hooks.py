@@ -82,6 +82,8 @@ def flowcase_template_slot(slot, context):
     if slot == "card_top" and section.name == "tender":
         return Markup(render_template("tenders/_tender_top.html", section=section, tender=record,
                                       **price_table(records, record)))
+    if slot == "card_top" and section.name == "opportunity" and records.can(records.section("tender"), "create"):
+        return Markup(render_template("tenders/_opportunity_top.html", record=record))
     if slot == "card_bottom" and section.name in LINKED_CARDS:
         links = linked(records, section.name, record)
         if links:

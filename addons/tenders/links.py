@@ -28,6 +28,18 @@ def ensure_tender_case(records, opportunity) -> None:
         sudo.update("opportunity", opportunity, {TENDER_SALE_FLAG: True})
     if better_case(sudo, records.section("opportunity"), opportunity) is not None:
         switch_case(sudo, records.section("opportunity"), opportunity)
+        _forget_switch_offer(opportunity)
+
+
+def _forget_switch_offer(opportunity) -> None:
+    """Drop the "switch to the process" offer the flag's update flashed: the switch is already made."""
+    from flask import has_request_context, session, url_for
+
+    if not has_request_context() or "_flashes" not in session:
+        return
+    url = url_for("process.switch", section_name="opportunity", record_id=opportunity.id)
+    session["_flashes"] = [(category, message) for category, message in session["_flashes"]
+                           if f'href="{url}"' not in str(message)]
 
 
 def _visible(records, section_name: str, ids) -> list:

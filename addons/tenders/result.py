@@ -24,7 +24,7 @@ from core.values import BadValue, coerce
 
 from .links import ensure_tender_case
 from .models import OfferKind, TenderImplementation, TenderOffer, TenderResult
-from .stages import IMPLEMENTATION_CONTRACTING, OFFER_CHOSEN, TENDER_LOST, TENDER_WON, stage_by_code
+from .stages import IMPLEMENTATION_CONTRACTING, OFFER_CHOSEN, OFFER_REJECTED, TENDER_LOST, TENDER_WON, stage_by_code
 
 #: The project template a won tender's implementation is created from (seeded in data/).
 PROJECT_TEMPLATE = "tender_delivery"
@@ -101,6 +101,8 @@ def _lost(records, section, tender, when, reason_id, winner_id):
             raise ValidationError({"winner_id": [str(exc)]}) from None
     with records.transaction():
         records.update(section, tender, values)
+        _reject_offers(records, list(records.session.scalars(sa.select(TenderOffer).where(
+            TenderOffer.tender_id == tender.id, TenderOffer.kind == OfferKind.OFFER))))
         opportunity = _opportunity(records, tender)
         if opportunity is not None:
             _close_opportunity(records, opportunity, "opportunity_lost", {"lost_reason_id": reason.id})
@@ -130,6 +132,7 @@ def _won(records, section, tender, when, supplier_ids):
             if not by_id[offer_id].chosen:
                 records.update("tender_offer", by_id[offer_id], {"chosen": True, "stage_id": chosen_stage})
         chosen = [offer for offer in offers if offer.chosen]
+        _reject_offers(records, [offer for offer in offers if not offer.chosen])
         records.update(section, tender, {"result": TenderResult.WON, "result_date": when,
                                          "stage_id": stage_by_code(session, TENDER_WON).id})
         opportunity = _opportunity(records, tender)
@@ -154,6 +157,14 @@ def _won(records, section, tender, when, supplier_ids):
             "margin": Decimal(income.amount) - expense_total,
         })
     return implementation
+
+
+def _reject_offers(records, offers) -> None:
+    """Offers not taken leave the monitoring's open stages (their open tasks are cancelled with them)."""
+    rejected = stage_by_code(records.session, OFFER_REJECTED).id
+    for offer in offers:
+        if offer.stage_id != rejected:
+            records.update("tender_offer", offer, {"stage_id": rejected})
 
 
 def _opportunity(records, tender):

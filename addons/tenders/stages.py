@@ -18,6 +18,7 @@ IMPLEMENTATION_SET = "implementation"
 TENDER_WON = "tender_won"
 TENDER_LOST = "tender_lost"
 OFFER_CHOSEN = "offer_chosen"
+OFFER_REJECTED = "offer_rejected"
 IMPLEMENTATION_CONTRACTING = "implementation_contracting"
 
 #: The stage set each section's records walk.

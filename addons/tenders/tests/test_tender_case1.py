@@ -65,6 +65,12 @@ def _opportunity_from_lead(story) -> int:
 
 def _tender_with_monitoring(story, opportunity_id: int) -> tuple[int, list[int]]:
     api, client, group = story["api"], story["client"], story["group"]
+    # The opportunity's card offers to register its tender, with the sale's customer filled in.
+    card = client.get(f"/opportunity/{opportunity_id}").get_data(as_text=True)
+    button = re.search(r'href="([^"]*)"[^>]*>Register a tender<|data-tenders-action="new-tender"\s+href="([^"]*)"', card)
+    assert button is not None
+    form = client.get(button.group(1) or button.group(2).replace("&amp;", "&")).get_data(as_text=True)
+    assert f'value="{group["plant"].id}"' in form
     response = client.post("/tender/new", data={
         "name": "Поставка насосных агрегатов ЦНС 180-85", "account_id": group["plant"].id,
         "opportunity_id": opportunity_id, "purchase_number": "32615000042", "platform": "Фабрикант",
@@ -72,6 +78,8 @@ def _tender_with_monitoring(story, opportunity_id: int) -> tuple[int, list[int]]
         "advance_percent": "30", "execution_days": "60"})
     assert response.status_code == 303, response.get_data(as_text=True)[:3000]
     tender_id = _id(response)
+    # The opportunity was switched to the tender-sale case at once: no stale offer to switch is shown.
+    assert "data-process-switch" not in client.get(f"/tender/{tender_id}").get_data(as_text=True)
     patched = api.patch(f"/tender/{tender_id}", {"submission_deadline": "2026-04-01T10:00:00+03:00"})
     assert patched.status_code == 200, patched.get_json()
     offer_ids = []
@@ -123,6 +131,10 @@ def test_case_1_lead_to_won_tender_to_implementation_contracts_and_budget(app_ct
     assert opportunity["stage_id"] == xid("sales.stage_opportunity_won")
     assert Decimal(str(opportunity["amount"])) == Decimal("1150000")
     assert api.get(f"/tender_offer/{offer_ids[0]}").get_json()["chosen"] is True
+    # The offers not taken are rejected; their open request tasks are cancelled.
+    assert [api.get(f"/tender_offer/{i}").get_json()["stage_id"] for i in offer_ids] == [
+        xid("stage_offer_chosen"), xid("stage_offer_rejected"), xid("stage_offer_rejected")]
+    assert {t.status for t in _tasks(records, "tender_offer", offer_ids[1])} == {"cancelled"}
 
     implementation = api.get(f"/tender_implementation/{implementation_id}").get_json()
     assert (implementation["tender_id"], implementation["opportunity_id"], implementation["account_id"]) == (
