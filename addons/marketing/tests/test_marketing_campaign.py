@@ -139,16 +139,22 @@ def test_a_marketer_creates_a_mailing_on_its_form_picking_a_template_and_a_group
     picked = client.get(f"/email_template/{ids['template']}")
     assert picked.status_code == 200 and "Fair" in picked.get_data(as_text=True)  # readable, to be chosen
     assert client.post(f"/email_template/{ids['template']}/edit", data={"name": "Mine now"}).status_code in (403, 404)
+    assert 'name="state"' in form.get_data(as_text=True) and "disabled" in form.get_data(as_text=True)
     response = client.post("/mailing/new", data={"name": "From the form", "template_id": ids["template"],
                                                  "group_id": ids["group"], "campaign_id": ids["campaign"],
-                                                 "state": "draft", "language": "en"})
+                                                 "language": "en"})
     assert response.status_code in (302, 303), response.get_data(as_text=True)[:2000]
     mailing_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
     assert client.post(f"/mailing/{mailing_id}/do/send").status_code == 303
     assert sorted(m["To"] for m in inbox.messages) == ["Ann Lee <ann@x.test>", "Bob Lee <bob@x.test>", "Cid Lee <cid@x.test>"]
-    sneaky = client.post(f"/mailing/{mailing_id}/edit", data={"name": "From the form", "state": "draft"})
-    assert sneaky.status_code in (200, 400, 409, 422) and records.session.get(
-        records.section("mailing").model, mailing_id).state == "done"
+    renamed = client.post(f"/mailing/{mailing_id}/edit", data={
+        "name": "Renamed after sending", "template_id": ids["template"], "group_id": ids["group"],
+        "campaign_id": ids["campaign"], "language": "en"})
+    assert renamed.status_code in (302, 303), renamed.get_data(as_text=True)[:2000]
+    sneaky = client.post(f"/mailing/{mailing_id}/edit", data={"name": "Again", "state": "draft", "template_id": ""})
+    assert sneaky.status_code in (400, 403, 409, 422)
+    mailing = records.session.get(records.section("mailing").model, mailing_id)
+    assert (mailing.name, mailing.state, mailing.template_id) == ("Renamed after sending", "done", ids["template"])
 
 
 def test_a_landing_page_form_brings_leads_to_its_campaign(campaign_world):
