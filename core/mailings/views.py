@@ -92,9 +92,13 @@ def compose_email(section_name: str, record_id: int):
         except ValidationError as error:
             errors = error.errors
         else:
-            flash(_("Email to %(to)s queued; it is logged as an activity once sent.", to=email.to)
-                  if email.status == "queued" else
-                  _("Email to %(to)s: %(status)s.", to=email.to, status=email.status), "success")
+            from core.mail.sections import STATUS_LABELS
+
+            if email.status == "queued":
+                flash(_("Email to %(to)s queued; it is logged as an activity once sent.", to=email.to), "success")
+            else:  # sent at once (no separate worker), or refused by the server
+                flash(_("Email to %(to)s: %(status)s.", to=email.to, status=STATUS_LABELS.get(email.status, email.status)),
+                      "success" if email.status == "sent" else "danger")
             return redirect(url_for("sections.card", section_name=section.name, record_id=record.id), 303)
     status = 400 if errors else 200
     return render_template("mailings/compose.html", section=section, record=record, options=options,
