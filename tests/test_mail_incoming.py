@@ -309,3 +309,32 @@ def test_the_migration_creates_the_tables_the_models_describe(mail_in):
         diff = [item for item in compare_metadata(context, Base.metadata)
                 if any(name in repr(item) for name in tables)]
     assert diff == []
+
+
+def test_two_workers_polling_at_once_take_each_message_in_once(mail_in):
+    import threading
+
+    app, records, server = mail_in
+    for number in range(6):
+        deliver(server, make_message(f"Request {number}", message_id=f"<race{number}@equip.example>"))
+    reports, errors = [], []
+
+    def worker():
+        try:
+            with app.app_context():
+                reports.extend(fetch_all(app))
+                db.session.remove()
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == [] and len(reports) == 2
+    fetch_all(app)  # whatever a lock made one worker leave is taken now
+    db.session.expire_all()
+    assert sorted(lead.name for lead in leads()) == [f"Request {n}" for n in range(6)]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(IncomingEmail)) == 6
+    assert sum(report.created for report in reports) <= 6
