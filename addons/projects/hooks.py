@@ -73,6 +73,19 @@ def flowcase_timeline_items(section, record, records, limit):
     return project_timeline(section, record, records, limit)
 
 
+@hookimpl
+def flowcase_owner_handover(section, record, old_owner_id, new_owner_id, records):
+    """An account's new manager takes over its projects still led by the previous one (their open tasks go with
+    the account's open activities, which the crm hands over)."""
+    if section.name != "account" or old_owner_id is None:
+        return None
+    from core.handover import HandoverGroup
+
+    query = records.select("project", "update").where(
+        Project.account_id == record.id, Project.owner_id == old_owner_id).order_by(Project.id)
+    return [HandoverGroup("project", _l("Projects"), query)]
+
+
 # -- validation ----------------------------------------------------------------------
 
 def _check_template_task(event, errors: dict) -> None:

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from markupsafe import Markup
 
-from core.errors import ConflictError, ValidationError
+from core.errors import ConflictError, RecordNotFound, ValidationError
 from core.models import User
 from core.records import records_for
 from core.timeline import TimelineItem
@@ -47,6 +47,7 @@ def plan_vs_fact(records, project) -> dict:
     end_slip = (project.actual_end - project.planned_end).days if project.actual_end and project.planned_end else None
     return {
         "project": project,
+        "source": source_link(records, project),
         "state": STATE_LABELS.get(project.state, project.state),
         "deviation": deviation,
         "end_slip": end_slip,
@@ -70,15 +71,33 @@ def plan_panel(project) -> Markup:
 
 
 def create_button(section, record) -> Markup | None:
-    """"Create a project" with a choice of template, for users who may create projects, when templates exist."""
+    """The record's projects (links), and "Create a project" with a choice of template for users who may."""
     records = records_for()
-    if records.user is None or not records.can(records.section("project"), "create"):
+    if records.user is None:
         return None
-    templates = list(records.session.execute(sa.select(ProjectTemplate.code, ProjectTemplate.name).where(
-        ProjectTemplate.active.is_(True)).order_by(ProjectTemplate.name)))
-    if not templates:
+    linked = list(records.session.scalars(records.select("project").where(
+        Project.section == section.name, Project.record_id == record.id).order_by(Project.id)))
+    templates = []
+    if records.can(records.section("project"), "create"):
+        templates = list(records.session.execute(sa.select(ProjectTemplate.code, ProjectTemplate.name).where(
+            ProjectTemplate.active.is_(True)).order_by(ProjectTemplate.name)))
+    if not templates and not linked:
         return None
-    return Markup(render_template("projects/_create_button.html", section=section, record=record, templates=templates))
+    return Markup(render_template("projects/_create_button.html", section=section, record=record,
+                                 templates=templates, linked=linked, states=STATE_LABELS))
+
+
+def source_link(records, project) -> dict | None:
+    """The card of the record a project was made from, when the user may read it."""
+    if not project.section or project.record_id is None or project.section not in records.state.sections:
+        return None
+    section = records.section(project.section)
+    try:
+        source = records.get(section, project.record_id)
+    except RecordNotFound:
+        return None
+    return {"title": f"{section.title}: {section.display_name(source)}",
+            "url": url_for("sections.card", section_name=section.name, record_id=source.id)}
 
 
 @bp.route("/create/<section_name>/<int:record_id>", methods=["POST"])

@@ -116,8 +116,11 @@ def test_from_a_call_to_the_project_and_its_plan_vs_fact(client, records, users,
             ("Техническое освидетельствование и сдача лифта", bob.id, date(2026, 4, 9), date(2026, 4, 10)),
         ]
         assert {t.account_id for t in tasks} == {account.id}
-        # Both ways: the sale's card and the client's card lead to the project.
+        # Both ways: the sale's card and the client's card lead to the project, the project back to the sale.
+        assert f'data-project-link="{project.id}"' in client.get(f"/opportunity/{opp_id}").get_data(as_text=True)
         assert f'href="/project/{project.id}"' in client.get(f"/account/{account.id}").get_data(as_text=True)
+        assert f'href="/opportunity/{opp_id}" data-project-source' in client.get(
+            f"/project/{project.id}").get_data(as_text=True)
         listed = api.get(f"/project?section=opportunity&record_id={opp_id}").get_json()["items"]
         assert [p["id"] for p in listed] == [project.id]
 

@@ -171,3 +171,16 @@ def test_the_action_runs_through_the_api_with_readable_errors(app_ctx, client, r
     assert [row["name"] for row in rows] == ["Survey the site", "Install", "Hand over"]
     # Plan rows are kept by the add-on: nobody writes them through the API.
     assert api.patch(f"/project_task/{rows[0]['id']}", {"slip_days": 0}).status_code == 403
+
+
+
+def test_a_new_account_manager_takes_over_its_projects(records, projects, template, account, users):
+    from core.handover import handover_groups
+
+    project = projects.services.create_project_from_template(records, "delivery", "account", account.id)
+    groups = {group.section: group for group in handover_groups(
+        records, records.section("account"), account, users["alice"].id, users["bob"].id)}
+    assert [p.id for p in records.session.scalars(groups["project"].query)] == [project.id]
+    # Alice's open tasks of the project go along as the account's open activities; Bob's installation stays his.
+    handed = {a.subject for a in records.session.scalars(groups["activity"].query)}
+    assert handed == {"Survey the site", "Hand over"}
