@@ -102,11 +102,11 @@ def test_case_1_lead_to_won_tender_to_implementation_contracts_and_budget(app_ct
     # The opportunity now follows the tender sale, whose first stage asks to register the tender.
     assert _case_of(records, "opportunity", opportunity_id) == "technab_tender_sale"
     assert [t.subject for t in _tasks(records, "opportunity", opportunity_id) if t.status == "open"] == [
-        "Register the tender with its purchase number, platform and deadline"]
+        "Зарегистрировать тендер: номер закупки, площадка, срок подачи"]
     # The tender's own stage set put its first task in Alice's schedule; each offer got its request task.
     tender_tasks = _tasks(records, "tender", tender_id)
     assert [(t.subject, t.owner_id) for t in tender_tasks] == [
-        ("Study the purchase documentation and the customer's requirements", alice.id)]
+        ("Изучить закупочную документацию и требования заказчика", alice.id)]
     assert len(_tasks(records, "tender_offer", offer_ids[0])) == 1
 
     # The card: NMC (median of the three offers) beside every bid, the earlier contract included in the list.
@@ -149,13 +149,13 @@ def test_case_1_lead_to_won_tender_to_implementation_contracts_and_budget(app_ct
     assert project["account_id"] == story["group"]["plant"].id
     execution = _tasks(records, "project", project["id"])
     assert [t.subject for t in execution] == [
-        "Place the orders with the suppliers", "Control production and shipment",
-        "Deliver the equipment to the plant", "Acceptance and closing documents"]
+        "Разместить заказы у поставщиков", "Контролировать изготовление и отгрузку",
+        "Доставить оборудование на станцию", "Приёмка и закрывающие документы"]
     assert {t.owner_id for t in execution} == {alice.id}
     contracting = _tasks(records, "tender_implementation", implementation_id)
     assert [t.subject for t in contracting] == [
-        "Sign the income contract with the customer", "Sign the expense contracts with the chosen suppliers",
-        "Issue the invoice for the customer's advance"]
+        "Подписать доходный договор с заказчиком", "Подписать расходные договоры с выбранными поставщиками",
+        "Выставить счёт на аванс заказчика"]
 
     # The contract pool: the income contract with the customer, the expense contract with the supplier.
     pool = api.get("/contract", query_string={

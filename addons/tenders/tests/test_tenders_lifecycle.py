@@ -82,7 +82,7 @@ def test_install_upgrade_uninstall_reinstall(app_ctx, records, xid):
 
     assert manager.install(["tenders"]) == ["tenders"]
     assert _tables(records.session) == TENDERS_TABLES
-    assert records.get("tender_stage", xid("stage_tender_won")).name == "Won"
+    assert records.get("tender_stage", xid("stage_tender_won")).name == "Выигран"
     assert records.session.scalar(sa.select(sa.func.count()).select_from(records.section("tender").model)) == 0
     assert records.section("contract").field("tenders.tender_id") is not None
 
