@@ -61,6 +61,8 @@ def test_config(database: TestDatabase, tmp_path: Path, addon_paths=(), **overri
         "WTF_CSRF_ENABLED": False,
         # Query-count tests measure pages, not the periodic add-on check; tests of that check set it low.
         "FLOWCASE_ADDON_CHECK_SECONDS": 3600.0,
+        # Tests change data behind the records service's back; the dashboard cache's own test turns it on.
+        "FLOWCASE_DASHBOARD_CACHE_SECONDS": 0,
     }
     config.update(overrides)
     return config

@@ -126,8 +126,9 @@ class _Widget:
     def measure(self, condition=None) -> sa.ColumnElement:
         model = self.section.table
         if self.widget.measure == "count":
-            target = model.c.id if condition is None else sa.case((condition, model.c.id))
-            return sa.func.count(target)
+            # count(*), not count(id): the same number (ids are never null), and PostgreSQL may
+            # then answer from an index alone.
+            return sa.func.count() if condition is None else sa.func.count(sa.case((condition, 1)))
         _, column = self.column(self.widget.measure_field or "")
         target = column if condition is None else sa.case((condition, column))
         if self.widget.measure == "avg":
@@ -135,7 +136,8 @@ class _Widget:
         return sa.func.sum(target)
 
     def base(self, *trees) -> sa.Select:
-        select = self.records.select(self.section)
+        # An explicit FROM: with_only_columns(count(*)) alone would leave the query without a table.
+        select = self.records.select(self.section).select_from(self.section.table)
         for tree in (self.tree, *trees):
             if tree:
                 select = select.where(self.compile(tree))

@@ -6,6 +6,7 @@ selects it without JavaScript and every state has a URL.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timezone
 
 from flask import Blueprint, abort, render_template, request
@@ -14,6 +15,8 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from core.dashboards import periods
+from core.dashboards.cache import cached, data_version, widget_key
+from core.dashboards.cache import enabled as cache_enabled
 from core.dashboards.charts import render_chart
 from core.dashboards.compute import compute
 from core.dashboards.visibility import visible_dashboards, widgets_of
@@ -42,13 +45,19 @@ def current_period(args) -> periods.Period:
 def dashboard_widgets(dashboard, period) -> list[dict]:
     """Each widget of ``dashboard`` computed for the signed-in user, with its chart rendered."""
     records = get_state().records(current_user._get_current_object())
+    today, version = _today(), (data_version(db.session) if cache_enabled() else None)
     shown = []
     for widget in widgets_of(db.session, dashboard):
-        result = compute(records, widget, period, _today())
-        chart = None
-        if widget.kind == "chart" and result.error is None:
-            chart = render_chart(result, format_value)
-        shown.append({"result": result, "chart": chart})
+        def build(widget=widget):
+            result = compute(records, widget, period, today)
+            chart = None
+            if widget.kind == "chart" and result.error is None:
+                chart = render_chart(result, format_value)
+            return result, chart
+
+        result, chart = cached(widget_key(records, widget, period, today, version), build)
+        # The kept result may hold the widget of an earlier request's session: show this one.
+        shown.append({"result": replace(result, widget=widget), "chart": chart})
     return shown
 
 
