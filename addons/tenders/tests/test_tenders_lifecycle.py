@@ -34,7 +34,20 @@ def test_migration_matches_the_models(records, tenders):
     assert diffs == [], "\n".join(map(repr, diffs))
 
 
-def test_install_upgrade_uninstall_reinstall(app_ctx, records, xid):
+def _won_tender(records, tenders):
+    """A tender won with one supplier: its project and two contracts exist."""
+    from .common import customer_group, offers
+
+    group = customer_group(records)
+    tender = records.create("tender", {"name": "Насосы", "account_id": group["plant"].id, "our_bid": Decimal("130")})
+    offer = offers(records, tender, group["suppliers"], (100,))[0]
+    implementation = tenders.result.enter_result(records, records.section("tender"), tender, result="won",
+                                                 suppliers=[offer.id])
+    records.session.commit()
+    return implementation
+
+
+def test_install_upgrade_uninstall_reinstall(app_ctx, records, xid, tenders, login):
     state = app_ctx.extensions["flowcase"]
     manager = AddonManager(state)
     assert _tables(records.session) == TENDERS_TABLES
@@ -46,6 +59,10 @@ def test_install_upgrade_uninstall_reinstall(app_ctx, records, xid):
     records.update("tender_stage", won, {"name": "Победа"})
     account = records.create("account", {"name": "Нововоронежская АЭС"})
     tender = records.create("tender", {"name": "Kept", "account_id": account.id})
+    implementation = _won_tender(records, tenders)
+    project_id = implementation.project_id
+    contract_ids = [c.id for c in tenders.links.linked(records, "tender_implementation", implementation)["contract"]]
+    assert len(contract_ids) == 2
     records.session.commit()
 
     manager.upgrade(["tenders"])
@@ -64,7 +81,12 @@ def test_install_upgrade_uninstall_reinstall(app_ctx, records, xid):
     assert records.section("opportunity").field("tenders.tender_sale") is None
     assert "tenders.enter_result" not in state.actions
 
-    # Contracts and projects still work on their own.
+    # Contracts and projects still work on their own, the won tender's among them.
+    client = login("admin")
+    for path in [f"/project/{project_id}", *(f"/contract/{i}" for i in contract_ids), "/contract/", "/project/"]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "data-tenders-links" not in response.get_data(as_text=True)
     contract = records.create("contract", {"name": "Поставка", "account_id": account.id, "direction": "income",
                                            "amount": Decimal("500000"), "date": date(2026, 5, 1)})
     records.create("contract_payment", {"contract_id": contract.id, "kind": "advance", "planned_date": date(2026, 5, 1),
