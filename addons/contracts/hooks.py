@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import render_template
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
@@ -78,7 +79,13 @@ def flowcase_template_slot(slot, context):
     except RecordNotFound:
         return None
     expected = balance.expected_by_period(records, record.id)
-    return Markup(render_template("contracts/_card_balance.html", record=record, totals=totals, expected=expected))
+    return Markup(render_template("contracts/_card_balance.html", record=record, totals=totals, expected=expected,
+                                  money=_money))
+
+
+def _money(value) -> str:
+    """Two decimals with the viewer's separators ("1 234,50" in Russian, "1,234.50" in English)."""
+    return format_decimal(value or 0, format="#,##0.00")
 
 
 def _opportunity_contracts(opportunity):
@@ -88,7 +95,8 @@ def _opportunity_contracts(opportunity):
     if not records.can(records.section("contract"), "read"):
         return None
     rows = linked_contracts(records, "opportunity_id", opportunity.id, 50)
-    return Markup(render_template("contracts/_opportunity_contracts.html", record=opportunity, rows=rows))
+    return Markup(render_template("contracts/_opportunity_contracts.html", record=opportunity, rows=rows,
+                                  money=_money))
 
 
 @hookimpl
@@ -211,6 +219,7 @@ def _prepare_child(event) -> None:
         if direction is not None:
             _set(event, "direction", direction)
     if isinstance(record, PlannedPayment):
+        _set(event, "name", _payment_name(event.records.session, record))
         _set(event, "remaining", balance.remaining(record))
         if record.paid_amount is None:
             _set(event, "paid_amount", Decimal(0))
@@ -220,6 +229,12 @@ def _prepare_child(event) -> None:
             state = balance.payment_state(record, balance.is_invoiced(event.records.session, record.id),
                                           balance.today())
             _set(event, "state", state)
+
+
+def _payment_name(session, record: PlannedPayment) -> str:
+    number = session.scalar(sa.select(Contract.number).where(Contract.id == record.contract_id))
+    when = record.planned_date.strftime("%d.%m.%Y") if record.planned_date else ""
+    return " · ".join(part for part in (number or f"#{record.contract_id}", when) if part)
 
 
 def _prepare(event) -> None:
@@ -271,16 +286,20 @@ def flowcase_record_after_update(event):
     if isinstance(record, (ContractPayment, ContractInvoice)):
         old = event.changes.get("planned_payment_id", (None, None))[0]
         _after_child_change(event, old)
-    elif isinstance(record, Contract) and "direction" in event.changes:
-        _spread_direction(event.records, record)
+    elif isinstance(record, Contract) and {"direction", "number"} & set(event.changes):
+        _spread_to_children(event.records, record)
 
 
-def _spread_direction(records, contract: Contract) -> None:
+def _spread_to_children(records, contract: Contract) -> None:
+    """The contract's direction (and, for planned payments, its number in their names) follows to its details."""
     system = records.sudo()
     for section, model in (("contract_payment", PlannedPayment), ("contract_invoice", ContractInvoice),
                            ("contract_paid", ContractPayment)):
-        for child in records.session.scalars(sa.select(model).where(model.contract_id == contract.id)):
-            system.update(section, child, {"direction": contract.direction})
+        for child in records.session.scalars(sa.select(model).where(model.contract_id == contract.id)).all():
+            values = {"direction": contract.direction}
+            if isinstance(child, PlannedPayment):
+                values["name"] = _payment_name(records.session, child)
+            system.update(section, child, values)
 
 
 @hookimpl

@@ -171,6 +171,8 @@ class PlannedPayment(RecordMixin, Base):
     )
 
     contract_id: Mapped[int] = mapped_column(_contract_fk(), nullable=False)
+    #: Display name, made by the hooks: the contract's number and the planned date ("Д-2026-0001 · 18.11.2026").
+    name: Mapped[str] = mapped_column(String(250), nullable=False, default="")
     kind: Mapped[str] = mapped_column(_choice(*PaymentKind.ALL), nullable=False, default=PaymentKind.ADVANCE)
     planned_date: Mapped[dt.date] = mapped_column(Date, nullable=False)
     amount: Mapped[Decimal] = mapped_column(MONEY, nullable=False)

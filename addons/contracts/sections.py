@@ -36,6 +36,7 @@ CONTRACT_LABELS = {
 }
 
 PAYMENT_LABELS = {
+    "name": _l("Name"),
     "contract_id": _l("Contract"),
     "kind": _l("Kind"),
     "planned_date": _l("Planned date"),
@@ -114,7 +115,8 @@ def planned_payment_section() -> Section:
         title=_l("Planned payment"),
         title_plural=_l("Planned payments"),
         area="sales",
-        title_field="planned_date",
+        title_field="name",
+        search_fields=["name"],
         list_columns=["contract_id", "kind", "planned_date", "amount", "paid_amount", "remaining", "state",
                       "paid_date"],
         filter_fields=["contract_id", "kind", "state", "direction", "planned_date", "paid_date"],

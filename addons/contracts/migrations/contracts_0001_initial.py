@@ -103,6 +103,7 @@ def upgrade():
         t,
         *_record_columns(t),
         *_child_columns(t),
+        sa.Column("name", sa.String(250), nullable=False),
         sa.Column("kind", sa.String(30), nullable=False),
         sa.Column("planned_date", sa.Date, nullable=False),
         sa.Column("amount", MONEY, nullable=False),

@@ -54,11 +54,11 @@ def test_card_shows_paid_balance_overdue_and_expected_periods(app, client, recor
     page = client.get(f"/contract/{contract.id}").get_data(as_text=True)
     panel = page.split("data-contract-balance", 1)[1]
     totals = dict(re.findall(r'data-total="(\w+)">([^<]+)<', panel))
-    assert totals == {"amount": "1 000 000.00 RUB", "paid": "450 000.00 RUB", "balance": "550 000.00 RUB",
-                      "overdue": "250 000.00 RUB"}
+    assert totals == {"amount": "1,000,000.00 RUB", "paid": "450,000.00 RUB", "balance": "550,000.00 RUB",
+                      "overdue": "250,000.00 RUB"}
     periods = re.findall(r'data-period="([^"]+)">\s*<td>.*?</td>\s*<td class="text-end">([^<]+)</td>', panel, re.S)
     final_month = (TODAY + timedelta(days=35)).strftime("%Y-%m")
-    assert periods == [("overdue", "250 000.00 RUB"), (final_month, "300 000.00 RUB")]
+    assert periods == [("overdue", "250,000.00 RUB"), (final_month, "300,000.00 RUB")]
 
 
 def test_a_payment_taken_back_reopens_the_planned_payment(records, deal, contracts):
@@ -68,6 +68,17 @@ def test_a_payment_taken_back_reopens_the_planned_payment(records, deal, contrac
     advance = records.get("contract_payment", deal["advance"].id)
     assert (advance.state, advance.paid_amount, advance.paid_date) == ("overdue", Decimal("0"), None)
     assert contracts.balance.contract_totals(records, deal["contract"].id)["overdue"] == Decimal("550000.00")
+
+
+def test_planned_payments_are_named_after_the_contract_and_follow_its_changes(records, deal):
+    contract, final = deal["contract"], deal["final"]
+    assert final.name == f"{contract.number} · {final.planned_date:%d.%m.%Y}"
+    records.update("contract", contract, {"number": "ТН-77", "direction": "expense"})
+    final = records.get("contract_payment", final.id)
+    assert (final.name, final.direction) == (f"ТН-77 · {final.planned_date:%d.%m.%Y}", "expense")
+    Paid = records.section("contract_paid").model
+    assert set(records.session.scalars(records.select("contract_paid").with_only_columns(Paid.direction))) == {
+        "expense"}
 
 
 def test_an_invoice_marks_a_future_planned_payment_invoiced(records, deal):
