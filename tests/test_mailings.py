@@ -327,3 +327,21 @@ def test_the_migration_builds_exactly_the_mailing_tables(world):
     diffs = [d for d in compare_metadata(context, wanted) if table_of(d) in owned
              and not (isinstance(d, list) and (d[0][2], d[0][3]) in inherited)]
     assert diffs == [], "\n".join(map(repr, diffs))
+
+
+def test_an_unreachable_server_puts_the_batch_back_and_the_next_run_delivers_it(world):
+    app, records, inbox, ids = world
+    port = app.config["FLOWCASE_MAIL_PORT"]
+    app.config["FLOWCASE_MAIL_PORT"] = free_port()  # nobody listens there
+    mailing_id = new_mailing(records, ids)
+    service.start(records, mailing_id)
+    assert statuses(records, mailing_id) == {"ivan@kyiv.test": ("queued", ""), "olena@kyiv.test": ("queued", ""),
+                                             REFUSED: ("queued", ""), "-": ("skipped", "no_email")}
+    assert fresh(records).get(Mailing, mailing_id).state == "sending"
+    app.config["FLOWCASE_MAIL_PORT"] = port  # the server is back
+    service.tick_job(app)
+    assert inbox.messages == []  # not retried at once: a down server is not hammered
+    with time_machine.travel(datetime.now(timezone.utc) + service.RETRY_DELAY + timedelta(seconds=1), tick=False):
+        service.tick_job(app)
+    assert inbox.recipients() == ["ivan@kyiv.test", "olena@kyiv.test"]
+    assert fresh(records).get(Mailing, mailing_id).state == "done"

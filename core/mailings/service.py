@@ -45,6 +45,8 @@ RECIPIENT = "mailing_recipient"
 SEND_JOB = "core.mailing_send"
 #: A row claimed this long ago and still ``sending`` was interrupted (a crashed worker).
 STALE_CLAIM = timedelta(minutes=15)
+#: How long a mailing waits after its SMTP server could not be reached.
+RETRY_DELAY = timedelta(minutes=1)
 
 
 def _aware(moment):
@@ -239,17 +241,19 @@ def _claim(records, mailing: Mailing, rows: list, interval: float) -> bool:
 
 
 def _send_rows(app, records, mailing: Mailing, rows: list) -> dict:
-    """Send each claimed row over one SMTP connection (reopened after a dropped one); returns counts."""
-    from core.mail.sender import smtp_connection
+    """Send each claimed row over one SMTP connection (reopened after a dropped one); returns counts.
 
-    counts = {RecipientStatus.SENT: 0, RecipientStatus.FAILED: 0, RecipientStatus.SKIPPED: 0}
+    When the server cannot be reached at all, nothing of the batch left: its
+    unsent rows go back to ``queued`` for the next run instead of failing.
+    """
+    counts = {RecipientStatus.SENT: 0, RecipientStatus.FAILED: 0, RecipientStatus.SKIPPED: 0,
+              RecipientStatus.QUEUED: 0}
     template = _template_or_none(records, mailing)
     # Someone may have unsubscribed since the recipients were frozen.
     blocked = unsubscribed(records.session, [row.email for row in rows])
-    connection, smtp = None, None
+    link = _Link(app)
     try:
-        for row in rows:
-            values: dict
+        for index, row in enumerate(rows):
             if row.email in blocked:
                 values = {"status": RecipientStatus.SKIPPED, "skip_reason": SkipReason.UNSUBSCRIBED}
             elif template is None:
@@ -257,27 +261,65 @@ def _send_rows(app, records, mailing: Mailing, rows: list) -> dict:
             else:
                 try:
                     message = build_message(app, records, mailing, template, row)
-                    if smtp is None:
-                        connection = smtp_connection(app)
-                        smtp = connection.__enter__()
-                    smtp.send_message(message)
-                    values = {"status": RecipientStatus.SENT, "sent_at": utcnow(), "error": None,
-                              "message_id": message["Message-ID"]}
                 except ValidationError as exc:  # the template does not render for this record
                     values = {"status": RecipientStatus.FAILED, "error": "; ".join(
                         str(m) for ms in exc.errors.values() for m in ms)[:2000]}
-                except (OSError, smtplib.SMTPException) as exc:
-                    values = {"status": RecipientStatus.FAILED, "error": f"{type(exc).__name__}: {exc}"[:2000]}
-                    if isinstance(exc, (OSError, smtplib.SMTPServerDisconnected)) and connection is not None:
-                        _close(connection)
-                        connection, smtp = None, None
+                else:
+                    smtp = link.open()
+                    if smtp is None:
+                        _requeue(records, rows[index:])
+                        counts[RecipientStatus.QUEUED] += len(rows) - index
+                        break
+                    values = link.send(smtp, message)
             with records.transaction():
                 records.update(RECIPIENT, row, values)
             counts[values["status"]] += 1
     finally:
-        if connection is not None:
-            _close(connection)
+        link.close()
     return counts
+
+
+class _Link:
+    """The batch's SMTP connection: opened on first use, dropped after a transport error."""
+
+    def __init__(self, app):
+        self.app, self.connection, self.smtp = app, None, None
+
+    def open(self):
+        """The open connection, or None when the server cannot be reached (logged)."""
+        from core.mail.sender import smtp_connection
+
+        if self.smtp is None:
+            try:
+                connection = smtp_connection(self.app)
+                self.smtp = connection.__enter__()
+                self.connection = connection
+            except (OSError, smtplib.SMTPException) as exc:
+                log.warning("mailing: SMTP server unreachable, batch put back in the queue: %s", exc)
+                return None
+        return self.smtp
+
+    def send(self, smtp, message) -> dict:
+        """Hand one message over; the row's new values (sent, or failed with the server's answer)."""
+        try:
+            smtp.send_message(message)
+        except (OSError, smtplib.SMTPException) as exc:
+            if isinstance(exc, (OSError, smtplib.SMTPServerDisconnected)):
+                # Maybe delivered, maybe not: failed, never retried (nobody gets it twice).
+                self.close()
+            return {"status": RecipientStatus.FAILED, "error": f"{type(exc).__name__}: {exc}"[:2000]}
+        return {"status": RecipientStatus.SENT, "sent_at": utcnow(), "error": None, "message_id": message["Message-ID"]}
+
+    def close(self) -> None:
+        if self.connection is not None:
+            _close(self.connection)
+        self.connection, self.smtp = None, None
+
+
+def _requeue(records, rows: list) -> None:
+    with records.transaction():
+        for row in rows:
+            records.update(RECIPIENT, row, {"status": RecipientStatus.QUEUED})
 
 
 def _template_or_none(records, mailing: Mailing):
@@ -342,6 +384,11 @@ def send_batch_job(app, mailing_id: int) -> str:
         return "busy"
     counts = _send_rows(app, records, mailing, rows)
     log.info("mailing %s: batch of %s sent (%s)", mailing_id, len(rows), counts)
+    if counts[RecipientStatus.QUEUED]:  # the server was unreachable: try again later, not at once
+        with records.transaction():
+            records.update(MAILING, mailing, {"next_batch_at": utcnow() + RETRY_DELAY})
+        _queue_next(state, mailing.id, RETRY_DELAY.total_seconds())
+        return "retry"
     if _finish_if_done(records, mailing):
         return f"sent {counts[RecipientStatus.SENT]}"
     _queue_next(state, mailing.id, interval)
