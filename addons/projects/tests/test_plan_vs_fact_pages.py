@@ -110,3 +110,24 @@ def test_the_account_timeline_shows_its_projects(client, finished, account):
     _login(client, "alice")
     html = client.get(f"/account/{account.id}").get_data(as_text=True)
     assert f'href="/project/{project.id}"' in html
+
+
+def test_the_portfolio_reads_the_same_number_of_statements_for_one_project_or_five(client, records, projects,
+                                                                                    template, account):
+    from flowcase_addons.crm.tests.common import counting
+
+    projects.services.create_project_from_template(records, "delivery", "account", account.id)
+    records.session.commit()
+    _login(client, "manager")
+    client.get("/projects/plan-vs-fact")
+    with counting() as one:
+        assert client.get("/projects/plan-vs-fact").status_code == 200
+    for n in range(4):
+        other = records.create("account", {"name": f"Client {n}"})
+        projects.services.create_project_from_template(records, "delivery", "account", other.id)
+    records.session.commit()
+    client.get("/projects/plan-vs-fact")
+    with counting() as five:
+        html = client.get("/projects/plan-vs-fact").get_data(as_text=True)
+    assert html.count("data-project=") == 5
+    assert len(five) == len(one)
