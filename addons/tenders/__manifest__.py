@@ -11,6 +11,7 @@
         "data/tenders_project_template_data.yaml",
         "data/tenders_process_data.yaml",
         "data/tenders_security_data.yaml",
+        "data/tenders_print_form_data.yaml",
     ],
     "demo": [
         "demo/tenders_demo.yaml",
