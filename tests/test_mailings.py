@@ -297,6 +297,14 @@ def test_mailing_states_move_only_by_the_buttons_and_a_scheduled_one_starts_when
         user_records.update("mailing", mailing_id, {"template_id": None})
     assert "template_id" in error.value.errors
 
+    # A scheduled mailing whose template went away goes back to draft instead of failing every minute.
+    broken = new_mailing(records, ids, name="Broken", scheduled_at=when)
+    service.schedule(records, broken)
+    records.update("email_template", ids["template"], {"active": False})
+    with time_machine.travel(when + timedelta(minutes=1), tick=False):
+        service.tick_job(app)
+    assert fresh(records).get(Mailing, broken).state == "draft"
+
 
 def test_an_accounts_group_mails_their_contacts(world):
     app, records, inbox, ids = world

@@ -423,9 +423,13 @@ def tick_job(app) -> list[str]:
         try:
             start(acting, mailing.id)
             done.append(f"started {mailing.id}")
-        except (ValidationError, AccessDenied, ConflictError) as exc:
+        except ConflictError:
+            records.session.rollback()  # someone else started it meanwhile
+        except (ValidationError, AccessDenied) as exc:
+            # Not retried every minute: back to draft, for its owner to fix and schedule again.
             records.session.rollback()
             log.warning("scheduled mailing %s not started: %s", mailing.id, exc)
+            records.update(MAILING, records.session.get(Mailing, mailing.id), {"state": MailingState.DRAFT})
     stale = list(records.session.scalars(sa.select(MailingRecipient).where(
         MailingRecipient.status == RecipientStatus.SENDING, MailingRecipient.updated_at < now - STALE_CLAIM)))
     if stale:
