@@ -63,8 +63,9 @@ from core.mail.hooks import (  # noqa: E402,F401
 
 # Incoming email: mailboxes polled over IMAP, messages threaded to records or turned into new ones.
 from core.mail.incoming.hooks import (  # noqa: E402,F401
-    mailboxes_are_for_superusers, mailboxes_hidden_from_users, register_fetch_mail_job, register_fetch_mail_schedule,
-    register_incoming_mail_admin_views, register_incoming_mail_sections, validate_mailbox,
+    email_attachments_on_activity_cards, mailboxes_are_for_superusers, mailboxes_hidden_from_users,
+    register_fetch_mail_job, register_fetch_mail_schedule, register_incoming_mail_admin_views,
+    register_incoming_mail_blueprint, register_incoming_mail_sections, validate_mailbox,
 )
 
 # Mailings and campaigns, unsubscribe links, "Send email" from any card.

@@ -190,6 +190,25 @@ def test_attachments_are_kept_and_downloadable_by_an_admin_big_ones_by_name_only
     assert download.headers["Content-Type"] == "application/pdf"
     assert "attachment" in download.headers["Content-Disposition"]
     assert client.get(f"/admin/incoming_email/attachment/{files[1].id}").status_code == 404
+    client.post("/logout")
+    # Users download them from the email activity's card, with that card's rights.
+    activity_id = db.session.scalar(sa.select(IncomingEmail.activity_id))
+    seller = create_user("seller", "pw")
+    from core.security.models import Role
+
+    seller.roles.append(db.session.scalars(sa.select(Role).where(Role.code == "sales_user")).one())
+    db.session.commit()
+    client.post("/login", data={"login": "seller", "password": "pw"})
+    card = client.get(f"/activity/{activity_id}").get_data(as_text=True)
+    assert "Email attachments" in card and f"/mail/attachments/{files[0].id}" in card
+    assert "over the size limit" in card and f"/mail/attachments/{files[1].id}" not in card
+    download = client.get(f"/mail/attachments/{files[0].id}")
+    assert download.status_code == 200 and download.data == drawing
+    client.post("/logout")
+    client.post("/login", data={"login": "clerk", "password": "pw"})  # no role: the activity is hidden from them
+    assert client.get(f"/mail/attachments/{files[0].id}").status_code == 404
+    client.post("/logout")
+    assert client.get(f"/mail/attachments/{files[0].id}").status_code in (302, 401)
 
 
 def test_a_broken_message_is_logged_and_skipped_and_the_others_go_in(mail_in, caplog):

@@ -73,6 +73,23 @@ def validate_mailbox(event):
     return errors or None
 
 
+@hookimpl(specname="flowcase_register_blueprints")
+def register_incoming_mail_blueprint(app):
+    from core.mail.incoming.views import bp
+
+    return [bp]
+
+
+@hookimpl(specname="flowcase_template_slot")
+def email_attachments_on_activity_cards(slot, context):
+    """An email activity's card lists the message's attachments, downloadable with the card's rights."""
+    if slot != "card_bottom":
+        return None
+    from core.mail.incoming.views import attachments_panel
+
+    return attachments_panel(context)
+
+
 @hookimpl(specname="flowcase_register_admin_views")
 def register_incoming_mail_admin_views(admin, app):
     from core.mail.incoming.admin import register_views
