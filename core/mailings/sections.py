@@ -8,6 +8,8 @@ from core.mailings.models import (
 )
 from core.sections import Section
 
+#: The sections menu translates area names; this puts the area's name in the catalog.
+AREA_LABEL = _l("Marketing")
 STATE_LABELS = {MailingState.DRAFT: _l("Draft"), MailingState.SCHEDULED: _l("Scheduled"),
                 MailingState.SENDING: _l("Sending"), MailingState.DONE: _l("Done")}
 RECIPIENT_STATUS_LABELS = {RecipientStatus.QUEUED: _l("Queued"), RecipientStatus.SENDING: _l("Sending"),
