@@ -23,7 +23,9 @@ from core.plugins import hookimpl
 from core.values import same
 
 from . import balance
-from .models import Contract, ContractInvoice, ContractPayment, ContractStage, PlannedPayment
+from .models import (
+    Contract, ContractInvoice, ContractPayment, ContractStage, ContractState, Direction, PaymentKind, PlannedPayment,
+)
 from .numbering import next_number
 from .sections import contracts_sections
 from .timeline import contract_items, linked_contracts
@@ -195,8 +197,21 @@ def _first_stage(session) -> ContractStage | None:
     return session.scalar(sa.select(ContractStage).order_by(ContractStage.sequence, ContractStage.id).limit(1))
 
 
+#: A form's empty "—" (or an API's null) for these means "the default", not "nothing".
+_CONTRACT_DEFAULTS = {"direction": lambda: Direction.INCOME, "currency": lambda: "RUB",
+                      "state": lambda: ContractState.DRAFT, "amount": lambda: Decimal(0), "date": balance.today}
+_CHILD_DEFAULTS = {"kind": lambda: PaymentKind.ADVANCE, "date": balance.today, "paid_amount": lambda: Decimal(0)}
+
+
+def _defaults(event, defaults: dict) -> None:
+    for field, default in defaults.items():
+        if hasattr(event.record, field) and getattr(event.record, field) is None:
+            _set(event, field, default())
+
+
 def _prepare_contract(event) -> None:
     record, session = event.record, event.records.session
+    _defaults(event, _CONTRACT_DEFAULTS)
     if event.operation == "create":
         if record.owner_id is None and event.user is not None:
             _set(event, "owner_id", event.user.id)
@@ -214,6 +229,7 @@ def _prepare_contract(event) -> None:
 
 def _prepare_child(event) -> None:
     record = event.record
+    _defaults(event, _CHILD_DEFAULTS)
     if "contract_id" in _written(event) and record.contract_id is not None:
         direction = event.records.session.scalar(sa.select(Contract.direction).where(Contract.id == record.contract_id))
         if direction is not None:
@@ -221,8 +237,6 @@ def _prepare_child(event) -> None:
     if isinstance(record, PlannedPayment):
         _set(event, "name", _payment_name(event.records.session, record))
         _set(event, "remaining", balance.remaining(record))
-        if record.paid_amount is None:
-            _set(event, "paid_amount", Decimal(0))
         relevant = {"amount", "paid_amount", "planned_date", "contract_id"}
         if event.operation == "create" and "state" not in event.values or \
                 relevant & _written(event) and "state" not in event.values:

@@ -111,6 +111,15 @@ def test_the_periodic_job_is_scheduled_after_midnight(app, records, deal):
     assert records.get("contract_payment", stale.id).state == "overdue"
 
 
+def test_empty_choices_and_amounts_mean_the_defaults(records, deal):
+    bare = records.create("contract", {"name": "Рамочный", "account_id": deal["contract"].account_id,
+                                       "amount": None, "currency": None, "direction": None, "date": None})
+    assert (bare.amount, bare.currency, bare.direction, bare.state, bare.date) == (0, "RUB", "income", "draft", TODAY)
+    plan = records.create("contract_payment", {"contract_id": bare.id, "kind": None, "amount": "5",
+                                               "planned_date": TODAY})
+    assert (plan.kind, plan.paid_amount, plan.remaining) == ("advance", 0, Decimal("5"))
+
+
 def test_bad_input_is_refused_with_reasons(records, deal, users):
     from core.errors import ValidationError
 
