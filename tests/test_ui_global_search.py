@@ -122,3 +122,12 @@ def test_no_count_and_a_bounded_number_of_statements(app, client, world):
         client.get("/search?q=acme")
     assert len(many) == len(few)
     assert not any("count(" in s.lower() for s in many)
+
+
+def test_text_inside_words_is_looked_for_among_the_newest_records_only(client, world, monkeypatch):
+    login(client, "admin")
+    monkeypatch.setattr(search, "SCAN_LIMIT", 1)  # only "Globex", the newest account, is read by the ILIKE
+    assert hits(client.get("/search?q=ACME Ltd")) == {}
+    assert world["acme0"] in hits(client.get("/search?q=Acme 0"))["account"]  # a prefix reaches every record
+    monkeypatch.setattr(search, "SCAN_LIMIT", 2)
+    assert hits(client.get("/search?q=ACME Ltd")) == {"account": [world["big_acme"]]}

@@ -9,7 +9,10 @@ never shows here. Fast on big tables without COUNT:
    capitalised, which both SQLite and PostgreSQL answer with an index range
    scan whatever the column's collation;
 2. only when the probe found fewer than :data:`PER_SECTION`, a *contains*
-   search (ILIKE) over all search fields, newest first, stopped by LIMIT.
+   search (ILIKE) over all search fields among the newest :data:`SCAN_LIMIT`
+   records of the section: an ILIKE cannot use a b-tree index, and a rare word
+   would otherwise read a million-row table to the end. The section's own list
+   (the "more" link) searches all of it.
 
 Every query asks for one row more than it shows, so the page knows whether
 to offer "more" (the section's list with the same ``?q=``) without counting.
@@ -28,6 +31,8 @@ from core.sections import Section
 PER_SECTION = 5
 #: Shorter texts are not searched: one letter matches half of every table.
 MIN_LENGTH = 2
+#: Newest records per section the contains search reads; older ones are found by prefix or on the list.
+SCAN_LIMIT = 10_000
 #: Areas whose sections are configuration, not business records.
 SKIPPED_AREAS = frozenset({"settings"})
 _TEXT_TYPES = ("string", "text")
@@ -78,6 +83,14 @@ def _prefix_clause(column: sa.Column, text: str):
     return sa.or_(*parts)
 
 
+def newest(section: Section, limit: int | None = None):
+    """The newest ``limit`` (:data:`SCAN_LIMIT`) records: ids above the one just past them, found on the primary key."""
+    id_column = section.table.c.id
+    limit = SCAN_LIMIT if limit is None else limit
+    threshold = sa.select(id_column).order_by(id_column.desc()).offset(limit).limit(1).scalar_subquery()
+    return id_column > sa.func.coalesce(threshold, 0)
+
+
 def search_section(records: Records, section: Section, text: str, limit: int = PER_SECTION) -> SectionHits:
     """Up to ``limit`` readable records of ``section`` matching ``text``, prefix matches first."""
     hits = SectionHits(section)
@@ -97,7 +110,7 @@ def search_section(records: Records, section: Section, text: str, limit: int = P
         if text.isdigit():
             terms.append({"field": "id", "op": "eq", "value": int(text)})
         clause = compile_filter(section, {"any": terms}, records.user, records=records)
-        query = base.where(clause)
+        query = base.where(clause, newest(section))
         if seen:
             query = query.where(section.table.c.id.not_in(list(seen)))
         query = query.order_by(section.table.c.id.desc()).limit(limit + 1 - len(seen))
