@@ -86,3 +86,20 @@ def dashboard_scenario(ctx, scenario_class, table):
             return [conn.execute(query).all() for query in queries]
 
     return scenario_class(name, title, run=lambda: ctx.get(url), floor=floor, extra={"url": url, "widgets": len(WIDGETS)})
+
+
+def dashboard_uncached_scenario(ctx, scenario_class, table):
+    """The same dashboard computed afresh every time (the widget cache emptied first): the cost after a write."""
+    from core.dashboards import cache
+
+    scenario = dashboard_scenario(ctx, scenario_class, table)
+    scenario.name, scenario.title = "dashboard_uncached", "Six-widget dashboard, widget cache emptied before each view"
+    if scenario.run is not None:
+        url = scenario.extra["url"]
+
+        def run():
+            cache.clear()
+            return ctx.get(url)
+
+        scenario.run = run
+    return scenario

@@ -204,11 +204,11 @@ def import_xlsx(ctx: BenchContext) -> Scenario:
 
 
 def all_scenarios(ctx: BenchContext) -> list[Scenario]:
-    from core.bench.dashboard_scenario import dashboard_scenario
+    from core.bench.dashboard_scenario import dashboard_scenario, dashboard_uncached_scenario
     from core.bench.rest_scenarios import rest_scenarios
 
     scenarios = [activity_list(ctx, 1), activity_list(ctx, 200), account_card(ctx), import_xlsx(ctx), *rest_scenarios(ctx),
-                 dashboard_scenario(ctx, Scenario, _table)]
+                 dashboard_scenario(ctx, Scenario, _table), dashboard_uncached_scenario(ctx, Scenario, _table)]
     from core.bench.odata_scenarios import odata_filter_count
 
     scenarios.append(odata_filter_count(ctx))
