@@ -85,3 +85,36 @@ def test_compute_nmc_by_hand(tenders):
     assert compute([100, 120, 130, 140], [], "median") == Decimal("125.00")
     assert compute([], [110], "median") is None
     assert compute([], [110], "median", with_past=True) == Decimal("110.00")
+
+
+def test_the_card_reads_the_monitoring_in_a_fixed_number_of_statements(app_ctx, records, tenders, monitored, login):
+    """Ten times the offers cost no more statements: the price panel and the links panel read in bulk."""
+    import sqlalchemy as sa
+
+    from core.extensions import db
+
+    client = login("admin")
+    client.get(f"/tender/{monitored.id}")  # warm the per-process caches
+
+    def statements() -> int:
+        seen = []
+
+        def before(conn, cursor, statement, *args):
+            seen.append(statement)
+
+        sa.event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            assert client.get(f"/tender/{monitored.id}").status_code == 200
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", before)
+        statements.last = seen
+        return len(seen)
+
+    few = statements()
+    first = list(statements.last)
+    suppliers = [records.create("account", {"name": f"Поставщик {i}"}) for i in range(27)]
+    for supplier in suppliers:
+        records.create("tender_offer", {"tender_id": monitored.id, "account_id": supplier.id, "price": Decimal(200)})
+    records.session.commit()
+    client.get(f"/tender/{monitored.id}")  # the commit expired the session: reload it outside the count
+    assert statements() == few, "\n".join(x[:150] for x in statements.last if x not in first)
