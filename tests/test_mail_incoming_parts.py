@@ -49,6 +49,11 @@ def test_encoded_headers_charsets_threads_and_html_only_bodies_are_read():
     assert parsed.message_id.startswith("<sha256.") and parsed.message_id == parse_message(html.as_bytes()).message_id
     with pytest.raises(ValueError):
         parse_message(b"\r\nnot a message")
+    # Headers the stdlib's parser chokes on are read verbatim rather than losing the message.
+    odd = parse_message(b"From: a@b.example\r\nMessage-ID: <@>\r\nIn-Reply-To: <\r\nSubject: Hi\r\n\r\nbody\r\n")
+    assert (odd.message_id, odd.in_reply_to, odd.subject, odd.text) == ("<@>", [], "Hi", "body")
+    unknown = parse_message(b"From: a@b.example\r\nContent-Type: text/plain; charset=x-no-such\r\n\r\nbody \xff\r\n")
+    assert unknown.text == "body \ufffd"
 
 
 class _Vertical:

@@ -68,8 +68,13 @@ class IncomingMessage:
 
 
 def _header(message, name: str) -> str:
-    value = message.get(name)
-    return " ".join(str(value).split()) if value is not None else ""
+    try:
+        value = message.get(name)
+        text = str(value) if value is not None else ""
+    except Exception:  # noqa: BLE001 - the stdlib's header parser fails on some garbage (``Message-ID: <@>``)
+        # The raw value, as sent: better a header read verbatim than a message that can never be taken in.
+        text = next((str(raw) for key, raw in message.raw_items() if key.lower() == name.lower()), "")
+    return " ".join(text.split())
 
 
 def _ids(value: str) -> list[str]:
@@ -80,7 +85,7 @@ def _date(message) -> datetime | None:
     try:
         value = message["Date"]
         moment = value.datetime if value is not None else None
-    except (TypeError, ValueError, AttributeError):
+    except Exception:  # noqa: BLE001 - a Date the stdlib cannot read is no date, not a lost message
         return None
     if moment is None:
         return None
@@ -100,7 +105,10 @@ def _text(message: EmailMessage) -> str:
     part = message.get_body(preferencelist=("plain", "html"))
     if part is None:
         return ""
-    content = part.get_content()
+    try:
+        content = part.get_content()
+    except Exception:  # noqa: BLE001 - an unknown charset (LookupError) and the like: read the bytes as UTF-8
+        content = (part.get_payload(decode=True) or b"").decode("utf-8", "replace")
     if isinstance(content, bytes):
         content = content.decode("utf-8", "replace")
     content = content.replace("\r\n", "\n")
