@@ -66,15 +66,15 @@ def enter_result(records, section, tender, result=None, reason_id=None, winner_i
     :param result: ``won`` or ``lost``.
     :param reason_id: the lost reason (a sales reason of kind ``lost``); required for a loss.
     :param winner_id: the account that won, for a loss (optional).
-    :param suppliers: ids of price offers of this tender chosen for expense contracts (on a win); offers
-        already marked chosen count too.
+    :param suppliers: ids of this tender's price offers to sign expense contracts with (on a win): exactly
+        these are chosen; when not given, the offers already marked chosen are.
     :return: the implementation on a win, the tender on a loss.
     """
     if tender.result != TenderResult.PENDING:
         raise ValidationError({"result": [_l("The result of this tender is already entered.")]})
     when = _date(result_date, "result_date")
     if result == TenderResult.WON:
-        return _won(records, section, tender, when, _ids(suppliers))
+        return _won(records, section, tender, when, None if suppliers is None else _ids(suppliers))
     if result == TenderResult.LOST:
         return _lost(records, section, tender, when, reason_id, winner_id)
     raise ValidationError({"result": [_l("Choose the result: won or lost.")]})
@@ -123,14 +123,16 @@ def _won(records, section, tender, when, supplier_ids):
     offers = list(session.scalars(sa.select(TenderOffer).where(
         TenderOffer.tender_id == tender.id, TenderOffer.kind == OfferKind.OFFER).order_by(TenderOffer.id)))
     by_id = {offer.id: offer for offer in offers}
-    unknown = [i for i in supplier_ids if i not in by_id]
-    if unknown:
+    if supplier_ids is None:
+        supplier_ids = [offer.id for offer in offers if offer.chosen]
+    if any(i not in by_id for i in supplier_ids):
         raise ValidationError({"suppliers": [_l("Choose suppliers from this tender's price monitoring.")]})
     chosen_stage = stage_by_code(session, OFFER_CHOSEN).id
     with records.transaction():
-        for offer_id in supplier_ids:
-            if not by_id[offer_id].chosen:
-                records.update("tender_offer", by_id[offer_id], {"chosen": True, "stage_id": chosen_stage})
+        for offer in offers:
+            wanted = offer.id in supplier_ids
+            if offer.chosen != wanted or (wanted and offer.stage_id != chosen_stage):
+                records.update("tender_offer", offer, {"chosen": wanted, **({"stage_id": chosen_stage} if wanted else {})})
         chosen = [offer for offer in offers if offer.chosen]
         _reject_offers(records, [offer for offer in offers if not offer.chosen])
         records.update(section, tender, {"result": TenderResult.WON, "result_date": when,

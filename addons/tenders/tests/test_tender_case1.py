@@ -116,7 +116,9 @@ def test_case_1_lead_to_won_tender_to_implementation_contracts_and_budget(app_ct
     assert "1\u00a0200\u00a0000.00" in re.search(r"data-tenders-nmc>([^<]*)<", html).group(1)
     assert len(re.findall(r"data-price>", html)) == 4  # three offers and one earlier contract
 
-    # Enter the win on the result form, choosing the cheapest supplier.
+    # Enter the win on the result form, choosing the cheapest supplier (the form's ticks are the choice:
+    # an offer marked chosen earlier but unticked is not taken).
+    assert api.patch(f"/tender_offer/{offer_ids[1]}", {"chosen": True}).status_code == 200
     assert client.get(f"/tenders/tender/{tender_id}/result").status_code == 200
     response = client.post(f"/tenders/tender/{tender_id}/result", data={
         "result": "won", "result_date": "2026-04-10", "suppliers": [str(offer_ids[0])]})
@@ -130,7 +132,7 @@ def test_case_1_lead_to_won_tender_to_implementation_contracts_and_budget(app_ct
     opportunity = api.get(f"/opportunity/{opportunity_id}").get_json()
     assert opportunity["stage_id"] == xid("sales.stage_opportunity_won")
     assert Decimal(str(opportunity["amount"])) == Decimal("1150000")
-    assert api.get(f"/tender_offer/{offer_ids[0]}").get_json()["chosen"] is True
+    assert [api.get(f"/tender_offer/{i}").get_json()["chosen"] for i in offer_ids] == [True, False, False]
     # The offers not taken are rejected; their open request tasks are cancelled.
     assert [api.get(f"/tender_offer/{i}").get_json()["stage_id"] for i in offer_ids] == [
         xid("stage_offer_chosen"), xid("stage_offer_rejected"), xid("stage_offer_rejected")]
