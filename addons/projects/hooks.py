@@ -7,9 +7,7 @@ project's state and actual duration along, in the same transaction.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import render_template
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
 
 from core.menus import MenuItem
 from core.plugins import hookimpl

@@ -71,7 +71,8 @@ def projects_sections() -> list[Section]:
             name="project_template", model=ProjectTemplate, title=_l("Project template"),
             title_plural=_l("Project templates"), area="projects", is_lookup=True,
             list_columns=["name", "code", "active"], search_fields=["name", "code"], filter_fields=["active"],
-            layout=[{"tab": _l("Template"), "groups": [{"title": None, "fields": ["name", "code", "active", "description"]}]}],
+            layout=[{"tab": _l("Template"), "groups": [
+                {"title": None, "fields": ["name", "code", "active", "description"]}]}],
             details=[{"section": "project_template_task", "field": "template_id", "title": _l("Tasks")}],
             labels=TEMPLATE_LABELS,
         ),
@@ -92,7 +93,8 @@ def projects_sections() -> list[Section]:
             filter_fields=["state", "owner_id", "account_id", "template_id", "planned_end", "actual_end"],
             layout=[
                 {"tab": _l("Project"), "groups": [
-                    {"title": _l("Project"), "fields": ["name", "code", "template_id", "account_id", "owner_id", "state"]},
+                    {"title": _l("Project"), "fields": [
+                        "name", "code", "template_id", "account_id", "owner_id", "state"]},
                     {"title": _l("Plan and fact"), "fields": [
                         "planned_start", "planned_end", "planned_duration_days",
                         "actual_start", "actual_end", "actual_duration_days"]},
@@ -111,7 +113,8 @@ def projects_sections() -> list[Section]:
             search_fields=["name"],
             filter_fields=["project_id", "owner_id", "status", "slip_days", "planned_end", "actual_end"],
             layout=[{"tab": _l("Task"), "groups": [
-                {"title": _l("Task"), "fields": ["project_id", "sequence", "name", "activity_id", "owner_id", "status"]},
+                {"title": _l("Task"), "fields": [
+                    "project_id", "sequence", "name", "activity_id", "owner_id", "status"]},
                 {"title": _l("Plan and fact"), "fields": [
                     "planned_start", "planned_end", "planned_duration_days", "actual_start", "actual_end",
                     "actual_duration_days", "slip_days"]},

@@ -2,9 +2,8 @@
 with the reason, writing nothing."""
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 import pytest
+import sqlalchemy as sa
 
 pytestmark = pytest.mark.addons("lift_sales")
 
@@ -20,7 +19,8 @@ def _case_code(records, opportunity):
 def test_the_case_is_chosen_by_the_condition(app_ctx, records, users, xid):
     bob = app_ctx.extensions["flowcase"].records(users["bob"])
     account = bob.create("account", {"name": "ООО «Лифтсервис»"})
-    lifts = bob.create("lead", {"company_name": "ООО «Башня»", "need": "Два пассажирских лифта", "account_id": account.id})
+    lifts = bob.create("lead", {"company_name": "ООО «Башня»", "need": "Два пассажирских лифта",
+                                "account_id": account.id})
     pumps = bob.create("lead", {"company_name": "ООО «Насосы»", "need": "Насосная станция", "account_id": account.id})
     in_lift_stage = bob.create("opportunity", {"name": "Эскалаторы", "account_id": account.id,
                                                "stage_id": xid("stage_lift_contract")})

@@ -1,4 +1,5 @@
-"""Install → upgrade → uninstall → reinstall; the migration builds exactly the models; crm stays while projects needs it."""
+"""Install → upgrade → uninstall → reinstall; the migration builds exactly the models; crm stays while projects
+needs it."""
 from __future__ import annotations
 
 import pytest
