@@ -12,6 +12,7 @@
         "data/tenders_process_data.yaml",
         "data/tenders_security_data.yaml",
         "data/tenders_print_form_data.yaml",
+        "data/tenders_dashboard_data.yaml",
     ],
     "demo": [
         "demo/tenders_demo.yaml",
