@@ -100,6 +100,8 @@ class DefaultConfig:
     FLOWCASE_MAIL_IN_BATCH: int = 200
     #: Largest attachment kept, in bytes; a bigger one is recorded by name and size only.
     FLOWCASE_MAIL_IN_MAX_ATTACHMENT: int = 10 * 1024 * 1024
+    #: Largest message downloaded, in bytes; a bigger one stays on the server, reported as failed.
+    FLOWCASE_MAIL_IN_MAX_MESSAGE: int = 50 * 1024 * 1024
     #: A PEM file of certificate authorities trusted for IMAP servers besides the system's (a company CA).
     FLOWCASE_MAIL_IN_CA_FILE: str = ""
 

@@ -357,3 +357,19 @@ def test_two_workers_polling_at_once_take_each_message_in_once(mail_in):
     assert sorted(lead.name for lead in leads()) == [f"Request {n}" for n in range(6)]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(IncomingEmail)) == 6
     assert sum(report.created for report in reports) <= 6
+
+
+def test_a_message_over_the_size_limit_stays_on_the_server(make_app, imap_server):
+    imap_server.add_user(LOGIN, PASSWORD)
+    app = make_app(addons=["sales"], FLOWCASE_MAIL_IN_MAX_MESSAGE=4000)
+    with app.app_context():
+        app.extensions["flowcase"].records(sudo=True).create("mailbox", {
+            "name": "Sales", "host": "127.0.0.1", "port": imap_server.port, "security": "plain",
+            "login": LOGIN, "password": PASSWORD, "section": "lead"})
+        deliver(imap_server, make_message("Huge", message_id="<huge@equip.example>", body="x" * 8000))
+        deliver(imap_server, make_message("Small", message_id="<small@equip.example>"))
+        [report] = fetch_all(app)
+        assert (report.created, report.failed) == (1, 1)
+        assert "over FLOWCASE_MAIL_IN_MAX_MESSAGE" in report.failures[0]
+        assert [lead.name for lead in leads()] == ["Small"]
+        assert imap_server.flags(LOGIN, PASSWORD) == ["", "\\Seen $FlowcaseFetched"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import imaplib
 import ipaddress
+import re
 import socket
 import ssl
 from datetime import date
@@ -20,6 +21,8 @@ from core.mail.incoming.models import MailboxSecurity
 
 #: The keyword marking messages Flowcase took in.
 FETCHED_KEYWORD = "$FlowcaseFetched"
+_UID = re.compile(rb"\bUID (\d+)")
+_SIZE = re.compile(rb"\bRFC822\.SIZE (\d+)")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -111,6 +114,21 @@ class ImapMailbox:
         if status != "OK":
             raise MailboxError(f"search failed: {_text(data)}")
         return sorted((data[0] or b"").split(), key=int)
+
+    def sizes(self, uids: list[bytes]) -> dict[bytes, int]:
+        """``{uid: size in bytes}`` of these messages, in one command (to leave huge ones on the server)."""
+        if not uids:
+            return {}
+        status, data = self.conn.uid("FETCH", b",".join(uids), "(RFC822.SIZE)")
+        if status != "OK":
+            raise MailboxError(f"sizes could not be read: {_text(data)}")
+        result = {}
+        for item in data or []:
+            line = item[0] if isinstance(item, tuple) else item
+            uid, size = _UID.search(line or b""), _SIZE.search(line or b"")
+            if uid and size:
+                result[uid.group(1)] = int(size.group(1))
+        return result
 
     def fetch(self, uid: bytes) -> bytes:
         """The raw bytes of message ``uid``, without marking it seen."""

@@ -24,6 +24,10 @@ from core.mail.incoming.sections import MAILBOX_SECTION
 log = logging.getLogger(__name__)
 
 
+class MessageTooLarge(Exception):
+    """A message over ``FLOWCASE_MAIL_IN_MAX_MESSAGE``: left on the server, never downloaded."""
+
+
 @dataclass
 class FetchReport:
     """What one poll of one mailbox did."""
@@ -50,14 +54,19 @@ def fetch_mailbox(app, mailbox: Mailbox) -> FetchReport:
     session = state.records(sudo=True).session
     report = FetchReport(mailbox.name)
     batch = int(app.config["FLOWCASE_MAIL_IN_BATCH"])
+    limit = int(app.config["FLOWCASE_MAIL_IN_MAX_MESSAGE"])
     mailbox_id = mailbox.id
     try:
         with ImapMailbox(mailbox, float(app.config["FLOWCASE_MAIL_IN_TIMEOUT"]),
                          app.config["FLOWCASE_MAIL_IN_CA_FILE"]) as box:
             # A day early: the server's calendar day may start before ours.
             since = (mailbox.created_at - timedelta(days=1)).date() if mailbox.created_at else None
-            for uid in box.pending(since)[:batch]:
+            uids = box.pending(since)[:batch]
+            sizes = box.sizes(uids)
+            for uid in uids:
                 try:
+                    if sizes.get(uid, 0) > limit:
+                        raise MessageTooLarge(f"{sizes[uid]} bytes, over FLOWCASE_MAIL_IN_MAX_MESSAGE ({limit})")
                     raw = box.fetch(uid)
                     outcome = take_in(state, session.get(Mailbox, mailbox_id), raw)
                 except MailboxError:
