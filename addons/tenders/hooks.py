@@ -283,6 +283,8 @@ def flowcase_demo_generate(records, scale):
     """Enter the demo tenders' results, so the demo shows a won tender's whole story and a lost one."""
     from datetime import date, timedelta
 
+    from flask_babel import force_locale
+
     from core.addons.data import find_external_id
 
     def ref(key):
@@ -294,8 +296,9 @@ def flowcase_demo_generate(records, scale):
         tender = records.session.get(Tender, tender_id) if tender_id is not None else None
         if tender is None or tender.result != "pending":
             continue
-        enter_result(records, records.section("tender"), tender, result=params["result"],
-                     result_date=date.today() - timedelta(days=7),
-                     suppliers=[ref(s) for s in params.get("suppliers", ())],
-                     reason_id=ref(params["reason"]) if "reason" in params else None,
-                     winner_id=ref(params["winner"]) if "winner" in params else None)
+        with force_locale("ru"):  # the demo tells a Russian company's story: generated names in Russian too
+            enter_result(records, records.section("tender"), tender, result=params["result"],
+                         result_date=date.today() - timedelta(days=7),
+                         suppliers=[ref(s) for s in params.get("suppliers", ())],
+                         reason_id=ref(params["reason"]) if "reason" in params else None,
+                         winner_id=ref(params["winner"]) if "winner" in params else None)
