@@ -71,6 +71,8 @@ def flowcase_template_slot(slot, context):
         return None
     if slot == "card_bottom" and section.name == "opportunity":
         return _opportunity_contracts(record)
+    if slot == "card_top" and section.name == "contract_payment":
+        return _planned_payment_actions(record)
     if slot != "card_top" or section.name != "contract":
         return None
     from core.records import records_for
@@ -88,6 +90,16 @@ def flowcase_template_slot(slot, context):
 def _money(value) -> str:
     """Two decimals with the viewer's separators ("1 234,50" in Russian, "1,234.50" in English)."""
     return format_decimal(value or 0, format="#,##0.00")
+
+
+def _planned_payment_actions(payment):
+    from core.records import records_for
+
+    records = records_for()
+    return Markup(render_template(
+        "contracts/_planned_payment_actions.html", record=payment,
+        can_pay=records.can(records.section("contract_paid"), "create"),
+        can_invoice=records.can(records.section("contract_invoice"), "create")))
 
 
 def _opportunity_contracts(opportunity):

@@ -1,6 +1,7 @@
 """The contract sections: contracts, planned payments, invoices, payments, and the stage and sequence lookups.
 
-Field names are the models' attribute names on every door. The contract card
+Field names are the models' attribute names on every door. The details' ``direction``
+is their contract's (set by the hooks), so their forms do not offer it. The contract card
 shows its planned payments, invoices, payments and subordinate contracts as
 detail grids; the balance panel above the tabs comes from the ``card_top``
 template slot (see ``hooks.py``).
@@ -123,7 +124,7 @@ def planned_payment_section() -> Section:
         layout=[{"tab": _l("General"), "groups": [
             {"title": _l("Planned payment"), "fields": ["contract_id", "kind", "planned_date", "amount",
                                                         "description"]},
-            {"title": _l("Payment"), "fields": ["state", "paid_amount", "remaining", "paid_date", "direction"]},
+            {"title": _l("Payment"), "fields": ["state", "paid_amount", "remaining", "paid_date"]},
         ]}],
         details=[
             {"section": "contract_invoice", "field": "planned_payment_id", "title": _l("Invoices")},
@@ -148,7 +149,7 @@ def invoice_section() -> Section:
         filter_fields=["contract_id", "direction", "date", "due_date", "planned_payment_id"],
         layout=[{"tab": _l("General"), "groups": [
             {"title": _l("Invoice"), "fields": ["number", "date", "contract_id", "planned_payment_id", "amount",
-                                                "due_date", "direction", "description"]},
+                                                "due_date", "description"]},
         ]}],
         labels=PAYMENT_LABELS,
         choices={"direction": DIRECTION_LABELS},
@@ -167,7 +168,7 @@ def paid_section() -> Section:
         filter_fields=["contract_id", "direction", "date", "planned_payment_id", "invoice_id"],
         layout=[{"tab": _l("General"), "groups": [
             {"title": _l("Payment"), "fields": ["date", "contract_id", "planned_payment_id", "invoice_id", "amount",
-                                                "direction", "description"]},
+                                                "description"]},
         ]}],
         labels=PAYMENT_LABELS,
         choices={"direction": DIRECTION_LABELS},

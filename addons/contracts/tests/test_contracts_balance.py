@@ -61,6 +61,23 @@ def test_card_shows_paid_balance_overdue_and_expected_periods(app, client, recor
     assert periods == [("overdue", "250,000.00 RUB"), (final_month, "300,000.00 RUB")]
 
 
+def test_a_payment_is_recorded_from_the_planned_payment_card(client, records, deal):
+    login(client, "alice")
+    progress = deal["progress"]
+    page = client.get(f"/contract_payment/{progress.id}").get_data(as_text=True)
+    link = re.search(r'data-action="record-payment" href="([^"]+)"', page).group(1).replace("&amp;", "&")
+    form = client.get(link).get_data(as_text=True)
+    assert 'value="250000.00"' in form  # the rest still expected is offered
+    # What the browser sends back: the offered values, the empty "—" of the choices it did not touch.
+    response = client.post(link, data={"contract_id": deal["contract"].id, "planned_payment_id": progress.id,
+                                       "amount": "250000.00", "date": TODAY.isoformat(), "invoice_id": "",
+                                       "direction": "", "description": ""})
+    assert response.status_code == 303
+    records.session.expire_all()
+    assert records.get("contract_payment", progress.id).state == "paid"
+    assert "data-planned-payment-actions" not in client.get(f"/contract_payment/{progress.id}").get_data(as_text=True)
+
+
 def test_a_payment_taken_back_reopens_the_planned_payment(records, deal, contracts):
     paid = records.session.scalars(records.select("contract_paid").where(
         contracts.models.ContractPayment.planned_payment_id == deal["advance"].id)).one()
