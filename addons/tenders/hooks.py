@@ -23,7 +23,7 @@ from .links import ensure_tender_case, linked
 from .models import OFFER_KIND_LABELS, Tender, TenderContract, TenderImplementation, TenderOffer, TenderOpportunity, TenderStage
 from .monitoring import collect_past_prices
 from .pricing import default_method, deviation, tender_nmc
-from .result import enter_result
+from .result import enter_result, entering_result
 from .sections import tenders_sections
 from .stages import SECTION_SETS, first_stage
 
@@ -137,6 +137,10 @@ def _check_tender(event, errors) -> None:
         errors["currency"] = [_l("A currency is a three-letter ISO code in capitals, like RUB, USD or EUR.")]
     if record.result == "lost" and record.lost_reason_id is None:
         errors["lost_reason_id"] = [_l("Choose why the tender was lost.")]
+    written = event.values if event.operation == "create" else event.changes
+    if "result" in written and record.result != "pending" and not entering_result():
+        # A result set by hand would skip the sale's closing, the implementation and the contracts.
+        errors["result"] = [_l("Enter the result with the “Enter the result” button (or the tenders.enter_result action).")]
 
 
 def _check_offer(event, errors) -> None:

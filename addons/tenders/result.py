@@ -13,6 +13,8 @@ rights: a failure anywhere writes nothing.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -31,6 +33,22 @@ PROJECT_TEMPLATE = "tender_delivery"
 #: Days to the final payment when the tender or the offer names no term.
 DEFAULT_TERM_DAYS = 30
 _CENT = Decimal("0.01")
+#: Set while :func:`enter_result` writes: only then may a tender's ``result`` change.
+_ENTERING = ContextVar("tenders_entering_result", default=False)
+
+
+def entering_result() -> bool:
+    """Whether the current write is the result action's (the hooks refuse other changes of ``result``)."""
+    return _ENTERING.get()
+
+
+@contextmanager
+def _entering():
+    token = _ENTERING.set(True)
+    try:
+        yield
+    finally:
+        _ENTERING.reset(token)
 
 
 def _money(value) -> Decimal:
@@ -73,10 +91,11 @@ def enter_result(records, section, tender, result=None, reason_id=None, winner_i
     if tender.result != TenderResult.PENDING:
         raise ValidationError({"result": [_l("The result of this tender is already entered.")]})
     when = _date(result_date, "result_date")
-    if result == TenderResult.WON:
-        return _won(records, section, tender, when, None if suppliers is None else _ids(suppliers))
-    if result == TenderResult.LOST:
-        return _lost(records, section, tender, when, reason_id, winner_id)
+    with _entering():
+        if result == TenderResult.WON:
+            return _won(records, section, tender, when, None if suppliers is None else _ids(suppliers))
+        if result == TenderResult.LOST:
+            return _lost(records, section, tender, when, reason_id, winner_id)
     raise ValidationError({"result": [_l("Choose the result: won or lost.")]})
 
 

@@ -40,3 +40,17 @@ def test_bob_reads_alices_tender_but_may_not_decide_it(app_ctx, records, users, 
     assert own.get_json()["owner_id"] == users["bob"].id
     assert api.patch(f"/tender/{own.get_json()['id']}", {"our_bid": 5}).status_code == 200
     assert api.post("/tender_stage", {"name": "X", "stage_set": "tender"}).status_code == 403
+
+
+def test_a_result_is_entered_only_by_the_action(app_ctx, records, users):
+    """Setting ``result`` by hand on any door would skip closing the sale and forming the contracts."""
+    from core.errors import ValidationError
+
+    group = customer_group(records)
+    tender = records.create("tender", {"name": "Арматура", "account_id": group["plant"].id})
+    with pytest.raises(ValidationError, match="Enter the result"):
+        records.update("tender", tender, {"result": "won"})
+    with pytest.raises(ValidationError, match="Enter the result"):
+        records.create("tender", {"name": "Сразу выигран", "result": "won"})
+    records.session.rollback()
+    assert records.get("tender", tender.id).result == "pending"
