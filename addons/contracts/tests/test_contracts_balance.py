@@ -173,3 +173,33 @@ def test_the_contract_shows_on_its_opportunity_and_on_the_account_timeline(app, 
     response = client.get(f"/account/{contract.account_id}")
     assert response.status_code == 200 and "ООО «ТЕХНАБ»" in response.get_data(as_text=True)
     assert contract.number not in response.get_data(as_text=True)
+
+
+def test_the_balance_panel_costs_the_same_statements_for_three_or_thirty_planned_payments(app, client, records, deal):
+    import sqlalchemy as sa
+
+    from core.extensions import db
+
+    def statements_of_card() -> list:
+        seen = []
+
+        def count(conn, cursor, statement, *args):
+            if "contracts_planned_payment" in statement or "contracts_payment" in statement:
+                seen.append(statement)
+
+        sa.event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            assert client.get(f"/contract/{deal['contract'].id}").status_code == 200
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", count)
+        return seen
+
+    login(client, "alice")
+    few = statements_of_card()
+    with records.transaction():
+        for day in range(27):
+            records.create("contract_payment", {"contract_id": deal["contract"].id, "amount": "10",
+                                                "planned_date": TODAY + timedelta(days=60 + day * 10)})
+    many = statements_of_card()
+    assert len(many) == len(few) <= 6
+
