@@ -7,9 +7,11 @@ record the user may not see is a 404 here exactly as on the pages.
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 
 from flask import Response, g, request, url_for
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import scoped_session
 
 from core.api import bp
 from core.api.problems import ApiProblem
@@ -85,12 +87,36 @@ def hidden_fields(section: Section) -> frozenset:
     return api_records().field_access(section).hidden
 
 
-def record_response(section: Section, record, status: int = 200) -> Response:
+def record_response(section: Section, record, status: int = 200, hidden: frozenset | None = None) -> Response:
+    """The record as JSON with its ETag (and ``Location`` for 201); ``hidden``: column rights already looked up."""
     records = api_records()
     headers = {"ETag": f'"{record.version}"'}
     if status == 201:
         headers["Location"] = url_for("api.get_record", section_name=section.name, record_id=record.id)
-    return json_response(dump_record(records.session, section, record, hidden=hidden_fields(section)), status, headers)
+    if hidden is None:
+        hidden = hidden_fields(section)
+    return json_response(dump_record(records.session, section, record, hidden=hidden), status, headers)
+
+
+@contextmanager
+def kept_after_commit(records):
+    """Keep the objects a write loaded usable after its commit, for the response.
+
+    A commit normally expires everything in the session, so answering with the
+    record just written would cost a SELECT of it, another of the key's user
+    (its id is read by the rights), and a reload of the rights snapshot (it is
+    per transaction) — twice the statements of the write itself. The values
+    are the ones this request just flushed, so nothing stale is served.
+    """
+    session = records.session
+    if isinstance(session, scoped_session):
+        session = session()
+    previous = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        yield
+    finally:
+        session.expire_on_commit = previous
 
 
 # -- collection -------------------------------------------------------------------------
@@ -157,9 +183,12 @@ def create_record(section_name: str):
     """Create a record from a JSON object of field paths to values: 201 with ``Location``."""
     section = api_section(section_name)
     body = read_body()
-    values = check_body(section, body, hidden=hidden_fields(section))
-    record = api_records().create(section, values)
-    return record_response(section, record, 201)
+    hidden = hidden_fields(section)
+    values = check_body(section, body, hidden=hidden)
+    records = api_records()
+    with kept_after_commit(records):
+        record = records.create(section, values)
+    return record_response(section, record, 201, hidden)
 
 
 # -- one record -------------------------------------------------------------------------
@@ -185,10 +214,12 @@ def update_record(section_name: str, record_id: int):
     section = api_section(section_name)
     body = read_body()
     version = expected_version(body)
-    values = check_body(section, body, ignore=("version",), hidden=hidden_fields(section))
+    hidden = hidden_fields(section)
+    values = check_body(section, body, ignore=("version",), hidden=hidden)
     records = api_records()
-    record = records.update(section, records.get(section, record_id), values, expected_version=version)
-    return record_response(section, record)
+    with kept_after_commit(records):
+        record = records.update(section, records.get(section, record_id), values, expected_version=version)
+    return record_response(section, record, hidden=hidden)
 
 
 @bp.route("/<section_name>/<int:record_id>", methods=["DELETE"])
@@ -269,9 +300,12 @@ def upsert_record(section_name: str, source: str, external_id: str):
 
     section = api_section(section_name)
     body = read_body()
-    values = check_body(section, body, ignore=("version",), hidden=hidden_fields(section))
-    record, created = upsert(api_records(), section, source, external_id, values)
-    return record_response(section, record, 201 if created else 200)
+    hidden = hidden_fields(section)
+    values = check_body(section, body, ignore=("version",), hidden=hidden)
+    records = api_records()
+    with kept_after_commit(records):
+        record, created = upsert(records, section, source, external_id, values)
+    return record_response(section, record, 201 if created else 200, hidden)
 
 
 @bp.route("/<section_name>/by-external-id/<source>/<path:external_id>", methods=["GET"])

@@ -34,17 +34,35 @@ def _check(response, status: int, url: str):
     return response.data
 
 
+def _dedup_rule_on_email() -> None:
+    """An active duplicate rule on the contact's email, so ``rest_create`` pays for the duplicate check.
+
+    ``warn``: every posted email is new, so nothing is refused, but each create
+    looks its key up and stores it, as in production with a rule on.
+    """
+    from core.models.dedup import DedupRule
+
+    if not db.session.scalar(sa.select(DedupRule.id).where(DedupRule.section == "contact",
+                                                            DedupRule.name == "bench email")):
+        db.session.add(DedupRule(section="contact", name="bench email", fields=[{"path": "email", "normalize": "email"}],
+                                 action="warn", active=True))
+        db.session.commit()
+
+
 def rest_scenarios(ctx) -> list:
     """``rest_list``, ``rest_get``, ``rest_create`` (or why they are not available)."""
     from core.bench.scenarios import Scenario
+    from core.bench.server_scenario import server_scenario
 
     titles = {"rest_list": "REST list: owner + open activities by due date, 50 per page",
               "rest_get": "REST single get of an account",
-              "rest_create": f"REST create of contacts, {CREATE_BATCH} per run (records/s)"}
+              "rest_create": f"REST create of contacts, {CREATE_BATCH} per run, email dedup rule on (records/s)"}
     activity, account, contact = _table("crm_activity"), _table("crm_account"), _table("crm_contact")
     if activity is None or "activity" not in ctx.state.sections or not ctx.has_route("/api/v1/<section_name>"):
-        return [Scenario(name, title, unavailable="needs the crm add-on and the REST API") for name, title in titles.items()]
+        return [Scenario(name, title, unavailable="needs the crm add-on and the REST API")
+                for name, title in (*titles.items(), ("rest_create_server", "REST create over HTTP (gunicorn)"))]
     headers = _api_headers(ctx)
+    _dedup_rule_on_email()
     owner = db.session.scalar(sa.select(activity.c.owner_id).where(activity.c.owner_id.is_not(None)).limit(1))
     list_url = f"/api/v1/activity?owner_id={owner}&status=open&sort=due_date&limit=50"
     columns = [c for c in activity.c if c.key != "custom"]
@@ -88,4 +106,5 @@ def rest_scenarios(ctx) -> list:
                  floor=get_floor, extra={"url": get_url}),
         Scenario("rest_create", titles["rest_create"], run=create_run, floor=create_floor,
                  extra={"url": "/api/v1/contact", "records_per_run": CREATE_BATCH}),
+        server_scenario(ctx, Scenario, headers, contact),
     ]

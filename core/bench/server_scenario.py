@@ -1,0 +1,133 @@
+"""``rest_create_server``: REST create throughput against gunicorn with two workers on 127.0.0.1.
+
+The in-process ``rest_create`` goes through Flask's test client in one
+process and one app context; this one is what a client sees: real HTTP with
+keep-alive connections, :data:`CLIENTS` of them posting at once, each request
+in its own app context and database session, :data:`WORKERS` sync workers.
+The figure per worker is the total divided by the workers. The floor is the
+same number of bare Core INSERTs committed one by one from this process.
+
+gunicorn is started on the first measured run and stopped when the bench
+process exits; without gunicorn (not installed) the scenario is "not
+available".
+"""
+from __future__ import annotations
+
+import atexit
+import http.client
+import itertools
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from core.db import utcnow
+from core.extensions import db
+
+WORKERS = 2
+#: Connections posting at the same time: enough to keep both workers busy.
+CLIENTS = 4
+#: Records one measured run creates (split over the clients).
+PER_RUN = 40
+_STARTUP_SECONDS = 60
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class _Server:
+    """One gunicorn serving the bench database, started on demand."""
+
+    def __init__(self, database_url: str):
+        self.database_url = database_url
+        self.port = None
+        self.process = None
+
+    def start(self) -> None:
+        if self.process is not None:
+            return
+        self.port = _free_port()
+        env = {**os.environ, "FLOWCASE_DATABASE_URL": self.database_url}
+        root = Path(__file__).resolve().parent.parent.parent
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--bind", f"127.0.0.1:{self.port}",
+             "--log-level", "warning", "wsgi:app"],
+            cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        atexit.register(self.stop)
+        deadline = time.monotonic() + _STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited: {self.process.stderr.read().decode(errors='replace')[-500:]}")
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+                connection.request("GET", "/api/v1/openapi.json")
+                if connection.getresponse().status == 200:
+                    connection.close()
+                    return
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError("gunicorn did not answer in time")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def server_scenario(ctx, Scenario, headers: dict, contact_table):
+    """The scenario (``Scenario`` and the bench key's ``headers`` come from :mod:`core.bench.rest_scenarios`)."""
+    name = "rest_create_server"
+    title = f"REST create of contacts over HTTP, gunicorn {WORKERS} workers, {CLIENTS} clients (records/s, total)"
+    try:
+        import gunicorn  # noqa: F401
+    except ImportError:
+        return Scenario(name, title, unavailable="gunicorn is not installed")
+    server = _Server(db.engine.url.render_as_string(hide_password=False))
+    counter = itertools.count(int(time.time()) % 1_000_000 * 1000)
+    connections: dict[int, http.client.HTTPConnection] = {}
+
+    def post_some(slot: int, count: int) -> None:
+        connection = connections.get(slot)
+        if connection is None:
+            connection = connections[slot] = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+        for _ in range(count):
+            n = next(counter)
+            body = json.dumps({"first_name": "Server", "last_name": f"Contact {n}", "email": f"server{n}@example.com",
+                               "phone": f"+7 901 {n % 1000:03d}-{n % 100:02d}-00"})
+            connection.request("POST", "/api/v1/contact", body=body, headers=headers)
+            response = connection.getresponse()
+            data = response.read()
+            if response.status != 201:
+                raise RuntimeError(f"POST /api/v1/contact answered {response.status}: {data[:200]!r}")
+
+    pool = ThreadPoolExecutor(CLIENTS)
+
+    def run():
+        server.start()
+        share = PER_RUN // CLIENTS
+        list(pool.map(post_some, range(CLIENTS), [share] * CLIENTS))
+
+    def floor():
+        for _ in range(PER_RUN):
+            n = next(counter)
+            with db.engine.begin() as conn:
+                conn.execute(sa.insert(contact_table).values(
+                    first_name="Floor", last_name=f"Contact {n}", name=f"Floor Contact {n}", version=1, custom={},
+                    created_at=utcnow(), updated_at=utcnow()))
+
+    return Scenario(name, title, run=run, floor=floor,
+                    extra={"url": "/api/v1/contact", "records_per_run": PER_RUN, "workers": WORKERS,
+                           "clients": CLIENTS})
