@@ -20,14 +20,17 @@ def ensure_tender_case(records, opportunity) -> None:
     That case lets the tender's result close the sale from any stage; the
     process bookkeeping is the system's, so it is written with ``sudo()``.
     """
-    from core.process.engine import better_case, switch_case
+    from core.process.config import process_of
+    from core.process.engine import better_case, start_case, switch_case
 
-    sudo = records.sudo()
+    sudo, section = records.sudo(), records.section("opportunity")
     row = records.session.get(TenderOpportunity, opportunity.id)
     if row is None or not row.tender_sale:
-        sudo.update("opportunity", opportunity, {TENDER_SALE_FLAG: True})
-    if better_case(sudo, records.section("opportunity"), opportunity) is not None:
-        switch_case(sudo, records.section("opportunity"), opportunity)
+        sudo.update(section, opportunity, {TENDER_SALE_FLAG: True})
+    if process_of(records.session, section, opportunity) is None:  # it followed no case so far
+        start_case(sudo, section, opportunity)
+    elif better_case(sudo, section, opportunity) is not None:
+        switch_case(sudo, section, opportunity)
         _forget_switch_offer(opportunity)
 
 

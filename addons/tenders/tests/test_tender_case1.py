@@ -253,3 +253,24 @@ def test_a_win_without_our_bid_is_refused_and_writes_nothing(app_ctx, records, s
     assert api.get(f"/opportunity/{opportunity_id}").get_json()["stage_id"] != xid("sales.stage_opportunity_won")
     Implementation = records.section("tender_implementation").model
     assert records.session.scalar(sa.select(sa.func.count()).select_from(Implementation)) == 0
+
+
+def test_a_sale_that_followed_no_case_starts_the_tender_sale_case(app_ctx, records, xid):
+    """Where an admin switched the other sale cases off, the tender still gives its sale the tender case."""
+    from core.process.models import ProcessCase
+
+    for case in records.session.scalars(sa.select(ProcessCase).where(ProcessCase.section == "opportunity")):
+        if case.code != "technab_tender_sale":
+            records.update("process_case", case, {"active": False})
+    group = customer_group(records)
+    opportunity = records.create("opportunity", {"name": "Арматура", "account_id": group["plant"].id})
+    assert _case_of(records, "opportunity", opportunity.id) is None
+    tender = records.create("tender", {"name": "Арматура", "account_id": group["plant"].id,
+                                       "opportunity_id": opportunity.id, "our_bid": Decimal("10")})
+    assert _case_of(records, "opportunity", opportunity.id) == "technab_tender_sale"
+    reason = xid("sales.reason_lost_competitor")
+    records.session.commit()
+    from flowcase_addons.tenders.result import enter_result
+
+    enter_result(records, records.section("tender"), tender, result="lost", reason_id=reason)
+    assert records.get("opportunity", opportunity.id).stage_id == xid("sales.stage_opportunity_lost")
