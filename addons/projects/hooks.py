@@ -84,6 +84,39 @@ def flowcase_owner_handover(section, record, old_owner_id, new_owner_id, records
     return [HandoverGroup("project", _l("Projects"), query)]
 
 
+# -- lifecycle -------------------------------------------------------------------------
+
+#: Set in the session while tasks are relinked for an uninstall: their plan rows must stay for a reinstall.
+_RELINKING = "projects.relinking"
+
+
+@hookimpl
+def flowcase_addon_before_uninstall(addon, records):
+    """Project tasks become plain activities of their account, so the crm keeps them workable without us.
+
+    Their plan rows stay (with the tables, unless dropped): a reinstall links them back.
+    """
+    if "activity" not in records.state.sections:
+        return
+    activity = records.section("activity").model
+    records.session.info[_RELINKING] = True
+    try:
+        for task in list(records.session.scalars(sa.select(activity).where(activity.section == PROJECT))):
+            target = ("account", task.account_id) if task.account_id is not None else (None, None)
+            records.update("activity", task, {"section": target[0], "record_id": target[1]})
+    finally:
+        records.session.info.pop(_RELINKING, None)
+
+
+@hookimpl
+def flowcase_addon_installed(addon, records):
+    """A reinstall over kept tables links the plan rows' activities back to their projects."""
+    for row in list(records.session.scalars(sa.select(ProjectTask).where(ProjectTask.activity_id.is_not(None)))):
+        task = records.session.get(records.section("activity").model, row.activity_id)
+        if task is not None and (task.section, task.record_id) != (PROJECT, row.project_id):
+            records.update("activity", task, {"section": PROJECT, "record_id": row.project_id})
+
+
 # -- validation ----------------------------------------------------------------------
 
 def _check_template_task(event, errors: dict) -> None:
@@ -161,7 +194,8 @@ _WATCHED = {"status", "subject", "owner_id", "start_at", "end_at", "due_date", "
 
 @hookimpl
 def flowcase_record_after_update(event):
-    if event.section.name != "activity" or not (_WATCHED & set(event.changes)):
+    if event.section.name != "activity" or not (_WATCHED & set(event.changes)) \
+            or event.records.session.info.get(_RELINKING):
         return
     old_section, _new = event.changes.get("section", (event.record.section, None))
     old_record, _new = event.changes.get("record_id", (event.record.record_id, None))

@@ -47,6 +47,23 @@ def test_install_upgrade_uninstall_reinstall(app_ctx, records, projects, templat
     assert records.get("print_form", report).name == "Статус проекта"
     assert records.get("project", project.id).planned_duration_days == 6
 
+    # Uninstalled with its data kept, the tasks stay workable as the account's activities; a reinstall
+    # links them back to the project.
+    Activity = records.section("activity").model
+    tasks = list(records.session.scalars(sa.select(Activity).where(Activity.section == "project")))
+    assert len(tasks) == 3
+    manager.uninstall("projects")
+    assert {(t.section, t.record_id) for t in tasks} == {("account", account.id)}
+    records.update("activity", tasks[0], {"status": "done"})
+    records.session.commit()
+    assert _tables(records.session) == TABLES
+    manager.install(["projects"])
+    assert {(t.section, t.record_id) for t in tasks} == {("project", project.id)}
+    records.update("activity", tasks[1], {"status": "done"})
+    rows = {row.activity_id: row.status for row in records.session.scalars(
+        sa.select(projects.models.ProjectTask))}
+    assert rows[tasks[1].id] == "done" and len(rows) == 3
+
     with pytest.raises(AddonError, match="projects"):
         manager.uninstall("crm")
     assert "project" in state.sections
