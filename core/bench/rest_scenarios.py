@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import time
 
 import sqlalchemy as sa
 
@@ -81,7 +82,8 @@ def rest_scenarios(ctx) -> list:
             row = conn.execute(sa.select(account).where(account.c.id == account_id)).mappings().first()
         return json.dumps(dict(row), default=str)
 
-    counter = itertools.count()
+    # Numbers new to this database (the bench reuses it between runs), so the email rule never matches.
+    counter = itertools.count(int(time.time() * 10) % 10**9 * 100)
 
     def create_run():
         for _ in range(CREATE_BATCH):
