@@ -353,3 +353,13 @@ def test_an_unreachable_server_puts_the_batch_back_and_the_next_run_delivers_it(
         service.tick_job(app)
     assert inbox.recipients() == ["ivan@kyiv.test", "olena@kyiv.test"]
     assert fresh(records).get(Mailing, mailing_id).state == "done"
+
+
+def test_a_reply_to_a_mailing_is_traced_to_its_recipient_by_message_id(world):
+    from core.mailings.threads import mailing_links
+
+    app, records, inbox, ids = world
+    service.start(records, new_mailing(records, ids))
+    sent = next(m for m in inbox.messages if m["To"].addresses[0].addr_spec == "olena@kyiv.test")
+    assert mailing_links(fresh(records), [sent["Message-ID"], "<unknown@x>"]) == {
+        sent["Message-ID"]: ("contact", ids["Olena"])}
