@@ -157,7 +157,8 @@ def flowcase_owner_handover(section, record, old_owner_id, new_owner_id, records
     """Name the records that move along when a record's owner changes (an account's new manager).
 
     Called by the hand-over page, to count the candidates and, once the user
-    confirms, to move them: each candidate record's ``owner_field`` is set to
+    confirms, to move them (and by the list's bulk "change owner" when the user
+    ticks "with related work", once per record changed): each candidate record's ``owner_field`` is set to
     ``new_owner_id`` through ``records.update`` in one transaction.
 
     :param section: the section of the record whose owner changed.

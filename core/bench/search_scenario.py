@@ -23,7 +23,7 @@ def _word(name: str) -> str:
 
 def search_scenario(ctx, scenario_class, table, floor_table):
     """``/search?q=<word>`` as the bench user; the floor runs one bare ILIKE per searched section."""
-    from core.ui.search import PER_SECTION, _prefix_clause, indexed_columns, newest, search_paths, searchable_sections
+    from core.ui.search import PER_SECTION, prefix_clause, indexed_columns, newest, search_paths, searchable_sections
 
     name, title = "global_search", "Global search by a name fragment"
     account = table("crm_account")
@@ -47,7 +47,7 @@ def search_scenario(ctx, scenario_class, table, floor_table):
             for section, columns, indexed in targets:
                 tbl, hits = section.table, []
                 for column in indexed:
-                    hits += conn.execute(sa.select(tbl.c.id, column).where(_prefix_clause(column, word))
+                    hits += conn.execute(sa.select(tbl.c.id, column).where(prefix_clause(column, word))
                                          .order_by(column, tbl.c.id).limit(PER_SECTION + 1)).all()
                 if len(hits) <= PER_SECTION:
                     hits += conn.execute(

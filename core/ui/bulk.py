@@ -39,7 +39,8 @@ def matching_ids(records: Records, stmt: sa.Select, section: Section, cap: int |
     return ids[:cap], len(ids) > cap
 
 
-def _reason(error: Exception) -> str:
+def reason_of(error: Exception) -> str:
+    """A refusal as one line: a validation error's messages with their fields, else the error's text."""
     if isinstance(error, ValidationError):
         return "; ".join(f"{path}: {m}" if path else str(m) for path, ms in error.errors.items() for m in ms)
     return str(error)
@@ -72,7 +73,7 @@ def change_owner(records: Records, section: Section, ids: list[int], owner_id: i
                         for name, moved in apply_handover(records, groups, owner_id).items():
                             result.handed_over[name] = result.handed_over.get(name, 0) + moved
             except _REFUSALS as error:
-                result.refused.append((record_id, _reason(error)))
+                result.refused.append((record_id, reason_of(error)))
             else:
                 result.changed.append(record_id)
     return result

@@ -43,7 +43,7 @@ def bulk_change_owner(section_name: str):
         try:
             stmt = list_query.filtered_select(records, section, list_query.args_from_query(query))
         except ValidationError as error:
-            flash(_("Nothing was changed: %(reason)s", reason=bulk._reason(error)), "danger")
+            flash(_("Nothing was changed: %(reason)s", reason=bulk.reason_of(error)), "danger")
             return redirect(target, 303)
         ids, more = bulk.matching_ids(records, stmt, section)
         if more:

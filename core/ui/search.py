@@ -73,13 +73,17 @@ def indexed_columns(section: Section, paths: list[str]) -> list[sa.Column]:
     return [section.table.c[p] for p in paths if p in section.table.c and p in leading]
 
 
-def _prefix_clause(column: sa.Column, text: str):
+def prefix_clause(column: sa.Column, text: str):
     """``column`` starts with ``text`` as typed or capitalised, as an index range plus an exact LIKE."""
     variants = {text, text[:1].upper() + text[1:]}
     parts = []
     for variant in sorted(variants):
+        like = column.startswith(variant, autoescape=True)
+        if ord(variant[-1]) >= 0x10FFFF:  # no next character to end the range: the LIKE alone
+            parts.append(like)
+            continue
         upper = variant[:-1] + chr(ord(variant[-1]) + 1)
-        parts.append(sa.and_(column >= variant, column < upper, column.startswith(variant, autoescape=True)))
+        parts.append(sa.and_(column >= variant, column < upper, like))
     return sa.or_(*parts)
 
 
@@ -100,7 +104,7 @@ def search_section(records: Records, section: Section, text: str, limit: int = P
     base = records.select(section)
     seen: dict[int, object] = {}
     for column in indexed_columns(section, paths):
-        query = base.where(_prefix_clause(column, text)).order_by(column, section.table.c.id).limit(limit + 1)
+        query = base.where(prefix_clause(column, text)).order_by(column, section.table.c.id).limit(limit + 1)
         for record in records.session.scalars(query):
             seen.setdefault(record.id, record)
         if len(seen) > limit:
