@@ -60,3 +60,15 @@ def test_a_final_stage_without_its_template_is_refused_and_nothing_is_written(ap
     records.session.expire_all()
     assert records.get("opportunity", opportunity.id).stage_id == xid("stage_lift_advance_confirmed")
     assert records.session.scalar(sa.select(Project.record_id)) == opportunity.id
+    # A confirmation made by mistake is undone, and confirming again makes no second project.
+    client.post(f"/process/move/opportunity/{opportunity.id}", data={"stage": xid("stage_lift_advance")})
+    again = records.session.scalar(sa.select(Activity).where(
+        Activity.section == "opportunity", Activity.record_id == opportunity.id, Activity.status == "open"))
+    bob.update("activity", again, {"status": "done"})
+    records.session.commit()
+    client.post(f"/process/move/opportunity/{opportunity.id}", data={"stage": xid("stage_lift_advance_confirmed")})
+    records.session.expire_all()
+    assert records.get("opportunity", opportunity.id).stage_id == xid("stage_lift_advance_confirmed")
+    assert records.session.scalar(sa.select(sa.func.count()).select_from(Project)) == 1
+    card = client.get(f"/opportunity/{opportunity.id}").get_data(as_text=True)
+    assert "Move to Формирование и презентация КП" not in card and "Move to Ожидание авансового платежа" in card
