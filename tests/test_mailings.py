@@ -363,3 +363,21 @@ def test_a_reply_to_a_mailing_is_traced_to_its_recipient_by_message_id(world):
     sent = next(m for m in inbox.messages if m["To"].addresses[0].addr_spec == "olena@kyiv.test")
     assert mailing_links(fresh(records), [sent["Message-ID"], "<unknown@x>"]) == {
         sent["Message-ID"]: ("contact", ids["Olena"])}
+
+
+def test_unsubscribing_needs_no_csrf_token_but_the_card_buttons_do(world):
+    """Mail clients post the one-click form without a token; the signed link is the proof instead."""
+    app, records, inbox, ids = world
+    app.config["WTF_CSRF_ENABLED"] = True
+    mailing_id = new_mailing(records, ids)
+    from core.mailings.unsubscribe import make_token
+
+    visitor = app.test_client()
+    assert visitor.post(f"/unsubscribe/{make_token('ivan@kyiv.test', mailing_id, app)}",
+                        data={"List-Unsubscribe": "One-Click"}).status_code == 204
+    client = app.test_client()
+    login_page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', login_page).group(1)
+    assert client.post("/login", data={"login": "admin", "password": "admin", "csrf_token": token}).status_code == 302
+    assert client.post(f"/mailing/{mailing_id}/do/send").status_code == 400  # no token: refused
+    assert inbox.messages == []
