@@ -131,3 +131,17 @@ def test_the_portfolio_reads_the_same_number_of_statements_for_one_project_or_fi
         html = client.get("/projects/plan-vs-fact").get_data(as_text=True)
     assert html.count("data-project=") == 5
     assert len(five) == len(one)
+
+
+def test_generic_pages_of_the_sections_and_russian(client, records, finished, template, users):
+    project, _install = finished
+    users["manager"].language = "ru"  # the profile's language wins over the browser's
+    records.session.commit()
+    _login(client, "manager")
+    assert client.get("/project/new").status_code == 200
+    assert client.get("/project/").status_code == 200
+    tpl = client.get(f"/project_template/{template.id}").get_data(as_text=True)
+    assert "Survey the site" in tpl and "Hand over" in tpl  # the template's tasks as a detail grid
+    assert client.get(f"/project_task/?f.project_id={project.id}").status_code == 200
+    html = client.get(f"/project/{project.id}").get_data(as_text=True)
+    assert "План и факт" in html and "Отставание, дней" in html and "Больше всего отстала задача:" in html
