@@ -381,3 +381,23 @@ def test_unsubscribing_needs_no_csrf_token_but_the_card_buttons_do(world):
     assert client.post("/login", data={"login": "admin", "password": "admin", "csrf_token": token}).status_code == 302
     assert client.post(f"/mailing/{mailing_id}/do/send").status_code == 400  # no token: refused
     assert inbox.messages == []
+
+
+def test_with_a_real_queue_the_next_batch_is_scheduled_after_the_throttle_interval(world):
+    app, records, inbox, ids = world
+    state = app.extensions["flowcase"]
+    state.huey.immediate = False  # a worker-driven queue, as in production
+    try:
+        app.config.update(FLOWCASE_MAILING_RATE=2, FLOWCASE_MAILING_BATCH=2)
+        mailing_id = new_mailing(records, ids)
+        service.start(records, mailing_id)
+        assert inbox.messages == [] and state.huey.pending_count() == 1  # the first run waits for a worker
+        state.huey.flush()
+        assert service.send_batch_job(app, mailing_id) == "sent 2"
+        pending = state.huey.pending()  # the next batch, queued with an eta a minute away
+        assert len(pending) == 1
+        task = pending[0]
+        assert task.args == (service.SEND_JOB, {"mailing_id": mailing_id})
+        assert 55 <= (task.eta - datetime.now(timezone.utc).replace(tzinfo=None)).total_seconds() <= 61
+    finally:
+        state.huey.immediate = True
