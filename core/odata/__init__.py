@@ -115,5 +115,6 @@ def _unexpected(error: Exception):
 
 
 from core.odata import routes  # noqa: E402,F401  (registers the routes)
+from core.odata import batch  # noqa: E402,F401  (registers POST /odata/$batch)
 
 __all__ = ["bp", "ODataError"]
