@@ -401,3 +401,12 @@ def test_with_a_real_queue_the_next_batch_is_scheduled_after_the_throttle_interv
         assert 55 <= (task.eta - datetime.now(timezone.utc).replace(tzinfo=None)).total_seconds() <= 61
     finally:
         state.huey.immediate = True
+
+
+def test_a_russian_mailing_uses_the_russian_template_and_footer(world):
+    app, records, inbox, ids = world
+    service.start(records, new_mailing(records, ids, language="ru"))
+    ivan = next(m for m in inbox.messages if m["To"].addresses[0].addr_spec == "ivan@kyiv.test")
+    body = ivan.get_body(("plain",)).get_content()
+    assert ivan["Subject"] == "Новости для Ivan"
+    assert body.startswith("Здравствуйте, Ivan!") and "Отписаться: http://crm.test/unsubscribe/" in body
