@@ -11,10 +11,7 @@ import re
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import render_template
-from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
 
 from core.errors import RecordNotFound, ValidationError
 from core.jobs import PeriodicJob
@@ -22,13 +19,13 @@ from core.menus import MenuItem
 from core.plugins import hookimpl
 from core.values import same
 
-from . import balance
+from . import balance, card_panels
 from .models import (
     Contract, ContractInvoice, ContractPayment, ContractStage, ContractState, Direction, PaymentKind, PlannedPayment,
 )
 from .numbering import next_number
 from .sections import contracts_sections
-from .timeline import contract_items, linked_contracts
+from .timeline import contract_items
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _CHILDREN = (PlannedPayment, ContractInvoice, ContractPayment)
@@ -65,52 +62,19 @@ def flowcase_register_periodic_jobs(app):
 
 @hookimpl
 def flowcase_template_slot(slot, context):
-    """The contract's balance panel above its tabs; an opportunity's contracts below its card."""
+    """The contract's balance panel and a planned payment's buttons above the tabs; an opportunity's contracts below."""
     section, record = context.get("section"), context.get("record")
     if section is None or record is None:
         return None
-    if slot == "card_bottom" and section.name == "opportunity":
-        return _opportunity_contracts(record)
-    if slot == "card_top" and section.name == "contract_payment":
-        return _planned_payment_actions(record)
-    if slot != "card_top" or section.name != "contract":
-        return None
-    from core.records import records_for
-
-    records = records_for()
-    try:
-        totals = balance.contract_totals(records, record.id)
-    except RecordNotFound:
-        return None
-    expected = balance.expected_by_period(records, record.id)
-    return Markup(render_template("contracts/_card_balance.html", record=record, totals=totals, expected=expected,
-                                  money=_money))
+    panel = _PANELS.get((slot, section.name))
+    return panel(record) if panel is not None else None
 
 
-def _money(value) -> str:
-    """Two decimals with the viewer's separators ("1 234,50" in Russian, "1,234.50" in English)."""
-    return format_decimal(value or 0, format="#,##0.00")
-
-
-def _planned_payment_actions(payment):
-    from core.records import records_for
-
-    records = records_for()
-    return Markup(render_template(
-        "contracts/_planned_payment_actions.html", record=payment,
-        can_pay=records.can(records.section("contract_paid"), "create"),
-        can_invoice=records.can(records.section("contract_invoice"), "create")))
-
-
-def _opportunity_contracts(opportunity):
-    from core.records import records_for
-
-    records = records_for()
-    if not records.can(records.section("contract"), "read"):
-        return None
-    rows = linked_contracts(records, "opportunity_id", opportunity.id, 50)
-    return Markup(render_template("contracts/_opportunity_contracts.html", record=opportunity, rows=rows,
-                                  money=_money))
+_PANELS = {
+    ("card_top", "contract"): card_panels.balance_panel,
+    ("card_top", "contract_payment"): card_panels.planned_payment_actions,
+    ("card_bottom", "opportunity"): card_panels.opportunity_contracts,
+}
 
 
 @hookimpl
@@ -211,7 +175,7 @@ def _first_stage(session) -> ContractStage | None:
 
 #: A form's empty "—" (or an API's null) for these means "the default", not "nothing".
 _CONTRACT_DEFAULTS = {"direction": lambda: Direction.INCOME, "currency": lambda: "RUB",
-                      "state": lambda: ContractState.DRAFT, "amount": lambda: Decimal(0), "date": balance.today}
+                      "amount": lambda: Decimal(0), "date": balance.today}
 _CHILD_DEFAULTS = {"kind": lambda: PaymentKind.ADVANCE, "date": balance.today, "paid_amount": lambda: Decimal(0)}
 
 
@@ -223,6 +187,8 @@ def _defaults(event, defaults: dict) -> None:
 
 def _prepare_contract(event) -> None:
     record, session = event.record, event.records.session
+    # The state a user (or another add-on) writes wins over the stage's; an empty one does not.
+    state_given = event.values.get("state") is not None
     _defaults(event, _CONTRACT_DEFAULTS)
     if event.operation == "create":
         if record.owner_id is None and event.user is not None:
@@ -232,11 +198,12 @@ def _prepare_contract(event) -> None:
             _set(event, "stage_id", stage.id if stage is not None else None)
         if not (record.number or "").strip():
             _set(event, "number", next_number(event.records, record.direction, record.date))
-    # The stage says which state the contract is in, unless this write sets the state itself.
-    if "stage_id" in _written(event) and "state" not in event.values and record.stage_id is not None:
+    if "stage_id" in _written(event) and not state_given and record.stage_id is not None:
         stage = session.get(ContractStage, record.stage_id)
         if stage is not None and stage.state:
             _set(event, "state", stage.state)
+    if record.state is None:
+        _set(event, "state", ContractState.DRAFT)
 
 
 def _prepare_child(event) -> None:
