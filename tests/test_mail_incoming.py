@@ -310,7 +310,7 @@ def test_mailboxes_are_configured_by_superusers_only_and_checked(mail_in):
     assert db.session.get(Mailbox, mailbox_id).password == PASSWORD
     deliver(server, make_message("Fetched from the admin", message_id="<adm@equip.example>"))
     fetched = client.post(f"/admin/mailboxes/fetch/{mailbox_id}", follow_redirects=True).get_data(as_text=True)
-    assert "Sales desk: 1 created" in fetched
+    assert "Sales desk: 1 new records" in fetched
     client.post("/logout")
     client.post("/login", data={"login": "clerk", "password": "pw"})
     assert client.post(f"/admin/mailboxes/fetch/{mailbox_id}").status_code == 403

@@ -6,6 +6,7 @@ import io
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, send_file
 from flask_admin import expose
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from wtforms.widgets import PasswordInput
@@ -52,7 +53,14 @@ class MailboxView(SectionAdminView):
 
         mailbox = self.get_one(id)
         report = fetch_mailbox(current_app, mailbox)
-        flash(report.summary(), "error" if report.error or report.failed else "success")
+        if report.error:
+            flash(_("%(mailbox)s cannot be read: %(error)s", mailbox=report.mailbox, error=report.error), "error")
+        else:
+            flash(_("%(mailbox)s: %(created)s new records, %(threaded)s replies to known records, %(stored)s filed, "
+                    "%(duplicates)s already taken in, %(failed)s failed (see the last error).",
+                    mailbox=report.mailbox, created=report.created, threaded=report.threaded, stored=report.stored,
+                    duplicates=report.duplicates, failed=report.failed),
+                  "error" if report.failed else "success")
         return redirect(self.get_url(".index_view"))
 
 
