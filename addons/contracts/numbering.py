@@ -1,9 +1,9 @@
 """Contract numbers from a configurable sequence (``contract_sequence``): ``Д-2026-0001``.
 
 The counter lives on the sequence row and is advanced through the records
-service, so the row's optimistic lock makes two contracts created at once
-conflict (one retries) rather than share a number; the contract number's
-unique constraint is the second guard.
+service. The row is read FOR UPDATE, so two contracts created at once take
+turns; its optimistic lock and the contract number's unique constraint are
+the guards behind that, so a number is never given twice.
 """
 from __future__ import annotations
 
@@ -19,9 +19,12 @@ from .models import ContractSequence
 
 def sequence_for(session, direction: str | None) -> ContractSequence | None:
     """The sequence of ``direction`` if one is configured, else the general one (no direction)."""
+    # FOR UPDATE (PostgreSQL; SQLite writers are serialised anyway): a second creator waits for the first
+    # to commit and then reads the advanced counter, instead of failing on the row's optimistic lock.
     rows = session.scalars(sa.select(ContractSequence).where(
         sa.or_(ContractSequence.direction == direction, ContractSequence.direction.is_(None)))
-        .order_by(ContractSequence.direction.is_(None), ContractSequence.id)).all()
+        .order_by(ContractSequence.direction.is_(None), ContractSequence.id)
+        .with_for_update().execution_options(populate_existing=True)).all()
     return rows[0] if rows else None
 
 
