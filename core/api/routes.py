@@ -106,7 +106,11 @@ def kept_after_commit(records):
     record just written would cost a SELECT of it, another of the key's user
     (its id is read by the rights), and a reload of the rights snapshot (it is
     per transaction) — twice the statements of the write itself. The values
-    are the ones this request just flushed, so nothing stale is served.
+    are the ones this request just flushed, so nothing stale is served. Build
+    the response inside the block: on leaving it, once the write's transaction
+    is over, everything is expired as a commit would have, so a session that
+    outlives the request (a test client inside an app context, the bench)
+    reads fresh rows afterwards.
     """
     session = records.session
     if isinstance(session, scoped_session):
@@ -117,6 +121,8 @@ def kept_after_commit(records):
         yield
     finally:
         session.expire_on_commit = previous
+        if records._uow.depth == 0:  # not inside a caller's transaction (an OData batch group)
+            session.expire_all()
 
 
 # -- collection -------------------------------------------------------------------------
@@ -188,7 +194,7 @@ def create_record(section_name: str):
     records = api_records()
     with kept_after_commit(records):
         record = records.create(section, values)
-    return record_response(section, record, 201, hidden)
+        return record_response(section, record, 201, hidden)
 
 
 # -- one record -------------------------------------------------------------------------
@@ -219,7 +225,7 @@ def update_record(section_name: str, record_id: int):
     records = api_records()
     with kept_after_commit(records):
         record = records.update(section, records.get(section, record_id), values, expected_version=version)
-    return record_response(section, record, hidden=hidden)
+        return record_response(section, record, hidden=hidden)
 
 
 @bp.route("/<section_name>/<int:record_id>", methods=["DELETE"])
@@ -305,7 +311,7 @@ def upsert_record(section_name: str, source: str, external_id: str):
     records = api_records()
     with kept_after_commit(records):
         record, created = upsert(records, section, source, external_id, values)
-    return record_response(section, record, 201 if created else 200, hidden)
+        return record_response(section, record, 201 if created else 200, hidden)
 
 
 @bp.route("/<section_name>/by-external-id/<source>/<path:external_id>", methods=["GET"])
