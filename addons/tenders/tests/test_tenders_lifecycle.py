@@ -121,3 +121,20 @@ def test_demo_tells_case_1(app_ctx, records, users, tenders):
     assert len(links["contract"]) >= 2 and links["opportunity"]
     assert "АЭС" in records.get("account", won.account_id).name
     assert implementation.name.startswith("Реализация: ")  # generated in the demo's language
+
+
+def test_uninstall_keeping_the_data_then_reinstall(app_ctx, records, tenders):
+    """Without --drop-data the tables stay; contracts keep working meanwhile; a reinstall finds the tenders again."""
+    manager = AddonManager(app_ctx.extensions["flowcase"])
+    implementation = _won_tender(records, tenders)
+    tender_id = implementation.tender_id
+    manager.uninstall("tenders")
+    assert _tables(records.session) == TENDERS_TABLES
+    account = records.create("account", {"name": "Белоярская АЭС"})
+    contract = records.create("contract", {"name": "Поставка", "account_id": account.id, "direction": "income",
+                                           "amount": Decimal("10")})
+    records.delete("contract", contract)  # the kept extension table does not block a contract's delete
+    records.session.commit()
+    manager.install(["tenders"])
+    assert records.get("tender", tender_id).result == "won"
+    assert len(tenders.links.linked(records, "tender", records.get("tender", tender_id))["contract"]) == 2
