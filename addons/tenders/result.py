@@ -88,6 +88,8 @@ def enter_result(records, section, tender, result=None, reason_id=None, winner_i
         these are chosen; when not given, the offers already marked chosen are.
     :return: the implementation on a win, the tender on a loss.
     """
+    if params:  # a misspelt parameter must not silently drop the suppliers or the reason
+        raise ValidationError({name: [_l("unknown parameter of the result")] for name in sorted(params)})
     if tender.result != TenderResult.PENDING:
         raise ValidationError({"result": [_l("The result of this tender is already entered.")]})
     when = _date(result_date, "result_date")

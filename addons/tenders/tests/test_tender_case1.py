@@ -206,6 +206,9 @@ def test_case_1_lead_to_won_tender_to_implementation_contracts_and_budget(app_ct
                                   ("contract", income["id"]), ("contract", expense["id"])):
             if (target, target_id) != (section, record_id):
                 assert f'href="/{target}/{target_id}"' in panel, (section, target)
+    # A misspelt parameter is refused, not ignored.
+    typo = api.post(f"/tender/{tender_id}/actions/tenders.enter_result", {"params": {"result": "won", "supplier": [1]}})
+    assert typo.status_code == 422 and [e["field"] for e in typo.get_json()["errors"]] == ["supplier"]
     # The second result is refused: a tender is decided once.
     again = api.post(f"/tender/{tender_id}/actions/tenders.enter_result", {"params": {"result": "lost"}})
     assert again.status_code == 422
