@@ -363,6 +363,15 @@ def test_a_reply_to_a_mailing_is_traced_to_its_recipient_by_message_id(world):
     sent = next(m for m in inbox.messages if m["To"].addresses[0].addr_spec == "olena@kyiv.test")
     assert mailing_links(fresh(records), [sent["Message-ID"], "<unknown@x>"]) == {
         sent["Message-ID"]: ("contact", ids["Olena"])}
+    # Incoming mail threads the reply to that recipient.
+    from core.mail.incoming.parse import IncomingMessage
+    from core.mail.incoming.threads import find_thread
+
+    reply = IncomingMessage(message_id="<reply@kyiv.test>", subject="Re: Spring", from_address="olena@kyiv.test",
+                            from_name=None, to="", cc="", sent_at=None, text="Interested",
+                            in_reply_to=[sent["Message-ID"]])
+    fresh(records)
+    assert find_thread(records, reply) == ("contact", ids["Olena"])
 
 
 def test_unsubscribing_needs_no_csrf_token_but_the_card_buttons_do(world):

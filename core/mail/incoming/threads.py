@@ -1,9 +1,10 @@
 """Finding the record an incoming message answers, from its In-Reply-To and References.
 
 A reply quotes the Message-IDs of earlier messages: ones taken in before
-(``core_incoming_email``) and ones Flowcase sent (``core_email``, whose
-Message-ID is fixed when the email is queued). The nearest one that names a
-record still there wins.
+(``core_incoming_email``), ones Flowcase sent (``core_email``, whose
+Message-ID is fixed when the email is queued) and mailing messages
+(``core_mailing_recipient``: a reply to a mailing joins its recipient). The
+nearest one that names a record still there wins.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 from core.mail.incoming.models import IncomingEmail
 from core.mail.incoming.parse import IncomingMessage
 from core.mail.models import Email
+from core.mailings.threads import mailing_links
 
 #: A thread deeper than this is looked up by its nearest messages only.
 MAX_THREAD_IDS = 100
@@ -20,7 +22,7 @@ MAX_THREAD_IDS = 100
 def find_thread(records, message: IncomingMessage) -> tuple[str, int] | None:
     """``(section, record_id)`` of the record ``message`` answers, or None when it starts a new thread.
 
-    Two queries whatever the thread's length; ``records`` should be a system
+    Three queries whatever the thread's length; ``records`` should be a system
     service (the sender is not a user).
     """
     ids = message.thread_ids()[:MAX_THREAD_IDS]
@@ -40,6 +42,8 @@ def find_thread(records, message: IncomingMessage) -> tuple[str, int] | None:
             links.setdefault(message_id, (section, record_id))
         elif contact_id is not None:
             links.setdefault(message_id, ("contact", contact_id))
+    for message_id, link in mailing_links(session, ids).items():
+        links.setdefault(message_id, link)
     sections = records.state.sections
     for message_id in ids:
         link = links.get(message_id)
