@@ -215,6 +215,8 @@ def _link_activity(event) -> None:
             _set(event, "account_id", record.record_id)
         elif record.section == "contact":
             _set(event, "contact_id", record.record_id)
+        elif record.section is not None and record.record_id is not None:
+            _take_parties_of_linked(event, record)
     if record.contact_id is not None and "contact_id" in _written(event) and "account_id" not in event.values:
         contact = session.get(Contact, record.contact_id)
         if contact is not None and contact.account_id is not None:
@@ -229,6 +231,22 @@ def _link_activity(event) -> None:
         else:
             _set(event, "section", None)
             _set(event, "record_id", None)
+
+
+def _take_parties_of_linked(event, record) -> None:
+    """An activity about a lead, a sale or a project counts for that record's account and contact.
+
+    Otherwise a process task on an opportunity would leave its account
+    "without a planned activity".
+    """
+    sections = event.records.state.sections
+    if record.section not in sections:
+        return
+    linked = event.records.session.get(sections.get(record.section).model, record.record_id)
+    for field in ("account_id", "contact_id"):
+        value = getattr(linked, field, None)
+        if value is not None and getattr(record, field) is None and field not in event.values:
+            _set(event, field, value)
 
 
 def _derived_due(start_at, end_at):
