@@ -139,11 +139,14 @@ class RecordBatch:
         if not items:
             return
         preparing, self.preparing = self.preparing, False
+        uow = self.records._uow
+        queued = len(uow.after)
         try:
             try:
                 with self.session.begin_nested():
                     self._write_chunk(items)
             except Exception:  # noqa: BLE001 - whatever failed, each row gets its own chance below
+                del uow.after[queued:]  # jobs the undone chunk's hooks queued; the rows queue them again
                 for item in items:
                     self._write_one(item)
                 return

@@ -92,12 +92,21 @@ def test_a_duplicate_of_a_row_not_written_yet_is_still_caught(app_ctx):
 
 
 class Boom:
-    """An add-on hook that fails after the INSERT for one record: the chunk must fall back to row by row."""
+    """An add-on hook that fails after the INSERT for one record: the chunk must fall back to row by row.
+
+    It also queues an after-commit job per record: the undone chunk's jobs must not run.
+    """
+
+    def __init__(self):
+        self.jobs = []
 
     @hookimpl
     def flowcase_record_after_create(self, event):
+        if event.section.name != "contact":
+            return
         if getattr(event.record, "last_name", None) == "Сбой":
             raise RuntimeError("hook failed")
+        event.after_commit(lambda name: self.jobs.append(name), name=event.record.last_name)
 
 
 def workbook(tmp_path, rows, name="people.xlsx"):
@@ -123,7 +132,8 @@ def creates():
 def test_a_row_failing_inside_a_chunk_is_reported_and_the_others_are_written(app_ctx, tmp_path):
     rule([{"path": "mobile", "normalize": "phone"}])
     state = app_ctx.extensions["flowcase"]
-    state.pm.register(Boom(), name="boom")
+    boom = Boom()
+    state.pm.register(boom, name="boom")
     try:
         path = workbook(tmp_path, [["Один", "А", "+79120000001", ""], ["Сбой", "Б", "+79120000002", ""],
                                    ["Три", "В", "+79120000003", ""], ["Один", "А", "+7 912 000-00-01", ""]])
@@ -140,6 +150,7 @@ def test_a_row_failing_inside_a_chunk_is_reported_and_the_others_are_written(app
     assert contacts() == 3 and creates() == 3
     assert db.session.scalar(sa.text("select count(*) from crm_contact where last_name = 'Сбой'")) == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(DedupKey)) == 3
+    assert sorted(boom.jobs) == ["Один", "Один", "Три"], "each written row's job runs once, the undone chunk's never"
 
 
 def test_in_file_duplicates_across_and_within_chunks_are_skipped(app_ctx, tmp_path, monkeypatch):
