@@ -196,3 +196,16 @@ def test_statements_per_chunk_do_not_grow_with_the_chunk(app_ctx, tmp_path, monk
     statements(3, 30)  # the first import in a process reads rules and definitions it then keeps
     small, large = statements(5, 10), statements(60, 20)
     assert large == small, "a chunk of 60 rows must cost the statements of a chunk of 5"
+
+
+def test_upsert_updates_a_record_an_earlier_row_of_the_same_chunk_created(app_ctx, tmp_path):
+    path = workbook(tmp_path, [["Старый", "И", "", "same@x.test"], ["Новый", "И", "+79120000009", "same@x.test"],
+                               ["Другой", "О", "", "other@x.test"]])
+    records = app_ctx.extensions["flowcase"].records(sudo=True)
+    run = import_file(records, records.section("contact"), path, mode="upsert", key_field="email")
+    assert (run.created, run.updated, run.failed) == (2, 1, 0), run.errors
+    rows = db.session.execute(sa.text("select last_name, mobile from crm_contact where email = 'same@x.test'")).all()
+    assert [tuple(r) for r in rows] == [("Новый", "+79120000009")]
+    updates = db.session.scalar(sa.select(sa.func.count()).select_from(ChangeLog).where(
+        ChangeLog.section == "contact", ChangeLog.operation == "update", ChangeLog.field == "last_name"))
+    assert updates == 1
