@@ -103,10 +103,27 @@ def test_planned_by_state_and_overdue_equal_sql(app_ctx, records, budget, login_
     assert money(overdue.value) == money(expected) and overdue.value > 0
 
 
+def test_what_is_still_expected_per_month_equals_sql(app_ctx, records, budget):
+    viewer = budget["alice"]
+    result = compute(app_ctx.extensions["flowcase"].records(viewer),
+                     widget(records.session, "widget_expected_per_month"), None, TODAY)
+    assert result.error is None and result.points
+    for point in result.points:
+        start = date.fromisoformat(point.category)
+        expected = records.session.scalar(sa.text(
+            f"SELECT sum(p.amount - p.paid_amount) FROM {PLANNED} WHERE p.state <> 'paid' AND p.direction = :d "
+            "AND p.planned_date >= :s AND p.planned_date < :e AND c.owner_id = :me"),
+            {"d": point.series, "s": start, "e": bucket_end(start, "month"), "me": viewer.id})
+        assert money(point.value) == money(expected), point
+    assert money(sum(p.value for p in result.points)) == money(records.session.scalar(sa.text(
+        f"SELECT sum(p.remaining) FROM {PLANNED} WHERE p.state <> 'paid' AND c.owner_id = :me"), {"me": viewer.id}))
+
+
 def test_the_budget_page_shows_the_widgets_with_links_to_what_they_count(client, budget):
     login(client, "alice")
     page = client.get("/dashboards/contracts_budget").get_data(as_text=True)
-    for title in ("Income and expense per month", "Planned payments per month by state", "Overdue payments"):
+    for title in ("Income and expense per month", "Planned payments per month by state", "Overdue payments",
+                  "Still expected per month"):
         assert title in page
     link = re.search(r'href="(/contract_payment/\?filter=[^"]*named[^"]*)"', page).group(1).replace("&amp;", "&")
     listing = client.get(link).get_data(as_text=True)
