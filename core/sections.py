@@ -186,9 +186,9 @@ class Section:
         Built once and reused (FieldInfo is frozen) while the table, labels and
         choices stay as they are: every write and page asks for them several times.
         """
-        # Identities, not values: comparing lazy labels would translate each of them on every call.
-        key = (len(self.table.columns), tuple((k, id(v)) for k, v in self.labels.items()),
-               tuple((k, id(v)) for k, v in self.choices.items()))
+        # Identities and sizes, not values: comparing lazy labels would translate each of them, and
+        # this runs several times per written row (nothing edits these dicts in place; they are replaced).
+        key = (len(self.table.columns), id(self.labels), len(self.labels), id(self.choices), len(self.choices))
         cached = self.__dict__.get("_own_fields_cache")
         if cached is not None and cached[0] == key:
             return list(cached[1])
