@@ -277,6 +277,9 @@ class Records:
         """
         record = section.model()
         own, ext = self._split(section, values)
+        if section.owner_field and self.user is not None and not self.is_sudo and section.owner_field not in own:
+            # A new record is its creator's unless they name another owner, on every door (the form shows it).
+            own[section.owner_field] = self.user.id
         self._assign(section, record, own)
         self._require(section, record, custom_paths=None)
         if not self.can(section, "create", record):  # an "own" create right: the owner must be me

@@ -333,3 +333,17 @@ def test_record_rules_bind_creates_on_every_door(app, client, world, keys):
     mine = client.post("/api/v1/activity", json={"subject": "Mine", "owner_id": world["alice"]},
                        headers={"Authorization": f"Bearer {keys['alice']}"})
     assert mine.status_code == 201, mine.get_data(as_text=True)
+
+
+def test_an_own_create_right_files_a_record_without_an_owner_as_its_creators(app, client, world, keys):
+    """alice may create only her own things: naming no owner on the API makes the thing hers, not a 403."""
+    response = client.post("/api/v1/fx_thing", json={"name": "Alice's lamp"},
+                           headers={"Authorization": f"Bearer {keys['alice']}"})
+    assert response.status_code == 201, response.get_data(as_text=True)
+    created = response.get_json()
+    with app.app_context():
+        thing = db.session.get(app.extensions["flowcase"].sections.get("fx_thing").model, created["id"])
+        assert thing.owner_id == world["alice"]
+    for_bob = client.post("/api/v1/fx_thing", json={"name": "Bob's lamp", "owner_id": world["bob"]},
+                          headers={"Authorization": f"Bearer {keys['alice']}"})
+    assert for_bob.status_code == 403
