@@ -183,9 +183,12 @@ def import_xlsx(ctx: BenchContext) -> Scenario:
     def run():
         from core.dataio.imports import import_file
 
-        records = ctx.state.records(sudo=True)
-        result = import_file(records, records.section("contact"), make_file(), on_duplicate="flag")
-        db.session.remove()
+        path = make_file()
+        # Its own app context, as the import job has: the pages measured next keep their session and user.
+        with ctx.app.app_context():
+            records = ctx.state.records(sudo=True)
+            result = import_file(records, records.section("contact"), path, on_duplicate="flag")
+            db.session.remove()
         return result
 
     def floor():
