@@ -57,13 +57,15 @@ def init_command(addon_names):
 
 @flowcase_cli.command("demo")
 @click.option("--scale", default=0, show_default=True, help="Generated accounts (with proportional contacts, leads, activities).")
-def demo_command(scale):
-    """Set up the database if needed, create the demo users and load demo data."""
+@click.option("--addons", "addon_names", default=None, help="Comma-separated add-ons to install (default: FLOWCASE_DEMO_ADDONS).")
+def demo_command(scale, addon_names):
+    """Set up the database if needed, install the demo add-ons, create the demo users and load demo data."""
     from core.demo_users import ensure_demo_users
 
     try:
         manager = _ensure_core()
-        manager.install(current_app.config["FLOWCASE_DEFAULT_ADDONS"])
+        names = addon_names.split(",") if addon_names else current_app.config["FLOWCASE_DEMO_ADDONS"]
+        manager.install([n.strip() for n in names if n.strip()])
         ensure_demo_users()
         for problem in manager.load_demo(scale=scale):
             click.secho(problem, fg="yellow", err=True)

@@ -30,6 +30,9 @@ class DefaultConfig:
     FLOWCASE_USE_ENTRY_POINTS: bool = True
     #: Add-ons ``flowcase init`` installs (with their dependencies).
     FLOWCASE_DEFAULT_ADDONS: list[str] = ["crm"]
+    #: Add-ons ``flowcase demo`` (and so ``make run``) installs: every bundled business add-on, so the demo tells
+    #: the cases' whole story (leads to tenders, contracts, projects, mailings).
+    FLOWCASE_DEMO_ADDONS: list[str] = ["crm", "sales", "marketing", "contracts", "projects", "tenders", "lift_sales"]
     #: Run jobs inline instead of queueing them (tests, single-process demos).
     FLOWCASE_JOBS_IMMEDIATE: bool = False
     #: Name of the theme folder under themes/ whose templates win over add-ons'.

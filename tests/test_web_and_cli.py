@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from core import create_app
 from core.extensions import db
-from core.models import AddonState, User
+from core.models import AddonState, AddonStatus, User
 from core.users import create_user
 
 pytestmark = pytest.mark.addons("fx_ext")
@@ -95,6 +95,11 @@ def test_cli_user_create_and_demo_users(make_app):
         assert {"admin", "manager", "alice", "bob", "carol"} <= logins.keys()
         assert logins["admin"].check_password("admin") and logins["admin"].is_superuser
         assert logins["alice"].manager_id == logins["manager"].id
+        # The demo tells the cases' whole story: every bundled business add-on with its data.
+        installed = set(db.session.scalars(sa.select(AddonState.name).where(AddonState.state == AddonStatus.INSTALLED)))
+        assert set(app.config["FLOWCASE_DEMO_ADDONS"]) <= installed
+        for table in ("sales_opportunity", "tenders_tender", "contracts_contract", "projects_project"):
+            assert db.session.scalar(sa.text(f"SELECT count(*) FROM {table}")) > 0, table
 
 
 def test_app_starts_on_an_empty_database(database, tmp_path):
