@@ -336,9 +336,13 @@ def _full_collections_skip_survivors():
     if gc.get_freeze_count():
         yield lambda: None
         return
+    def keep_survivors():
+        gc.collect()  # the chunk's garbage first (frozen objects are not walked), or it would be kept for good
+        gc.freeze()
+
     gc.freeze()
     try:
-        yield gc.freeze
+        yield keep_survivors
     finally:
         gc.unfreeze()
 
