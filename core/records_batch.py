@@ -166,6 +166,10 @@ class RecordBatch:
                 records._add_extension_rows(item.record, item.ext)
             if any(item.ext for item in items):
                 records._flush()
+            for item in items:
+                # A row outside the user's create rules fails the chunk, which is then written row by row
+                # (that row reported, the others written), like a refused create.
+                records.check_created(item.section, item.record)
             user_id = records.user.id if records.user is not None else None
             now = utcnow()
             log = [{"section": item.section.name, "record_id": item.record.id, "operation": "create", "field": None,

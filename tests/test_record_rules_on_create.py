@@ -44,7 +44,9 @@ def test_a_create_outside_the_rule_is_refused_and_writes_nothing(app, people):
         with pytest.raises(AccessDenied):
             records.create("fx_thing", {"name": "For bob", "owner_id": people["bob"]})
         with pytest.raises(AccessDenied):
-            records.create("fx_thing", {"name": "Nobody's"})  # no owner: not "owner is me" either
+            records.create("fx_thing", {"name": "Nobody's", "owner_id": None})  # no owner: not "owner is me" either
+        # Naming no owner at all makes the creator the owner, inside the rule.
+        assert records.create("fx_thing", {"name": "Unnamed"}).owner_id == people["alice"]
         assert records.create("fx_thing", {"name": "Mine", "owner_id": people["alice"]}).id
         # the rule is about creates: reading and changing are not limited by it
         theirs = app.extensions["flowcase"].records(sudo=True).create("fx_thing", {"name": "Bob's", "owner_id": people["bob"]})
@@ -72,3 +74,19 @@ def test_the_form_page_refuses_with_403(app, client, people):
     assert client.post("/fx_thing/new", data={"name": "Page mine", "stage": "new",
                                               "owner_id": people["alice"]}).status_code == 303
     assert "Page for bob" not in names(app) and "Page mine" in names(app)
+
+
+def test_batched_creates_apply_the_rule_per_row(app, people):
+    """An import's batch writes alice's rows and reports the one she may not create, writing nothing of it."""
+    from core.models import User
+
+    refused = []
+    with app.app_context():
+        records = app.extensions["flowcase"].records(db.session.get(User, people["alice"]))
+        with records.transaction(), records.batch(size=10) as batch:
+            batch.create("fx_thing", {"name": "Batch mine"})
+            batch.create("fx_thing", {"name": "Batch nobody's", "owner_id": None}, on_failed=refused.append)
+            batch.create("fx_thing", {"name": "Batch mine too", "owner_id": people["alice"]})
+    assert [type(error) for error in refused] == [AccessDenied]
+    found = names(app)
+    assert {"Batch mine", "Batch mine too"} <= found and "Batch nobody's" not in found

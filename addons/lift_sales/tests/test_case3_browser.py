@@ -12,9 +12,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.browser.conftest import (  # noqa: F401  (fixtures used by name)
-    log_in, make_page, page, playwright_driver, shot,
-)
+from core.pytest_browser import log_in
 
 playwright = pytest.importorskip("playwright.sync_api")
 expect = playwright.expect

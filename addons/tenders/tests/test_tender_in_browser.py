@@ -1,6 +1,6 @@
 """Case 1's happy path in real Chromium: the tender card's prices, the result form, the implementation and its links.
 
-Uses the browser fixtures of ``tests/browser`` (Debian's chromium through
+Uses the browser fixtures of ``core.pytest_browser`` (Debian's chromium through
 Playwright; only 127.0.0.1 is contacted) with a server of its own that has the
 tenders add-on installed.
 """
@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 from werkzeug.serving import make_server
 
-from tests.browser.conftest import log_in, make_page, page, playwright_driver, shot  # noqa: F401  (fixtures)
+from core.pytest_browser import log_in
 
 from .common import customer_group
 
