@@ -224,7 +224,9 @@ def flowcase_record_validate(event):
 def flowcase_record_before_create(event):
     """Runs before a new record is flushed; may adjust ``event.record``.
 
-    Raising aborts the create and rolls back the whole transaction.
+    Set derived fields with ``event.set(path, value)`` so the change log and
+    later hooks see them as written; ``event.written`` lists what the write
+    touches. Raising aborts the create and rolls back the whole transaction.
     """
 
 
@@ -241,7 +243,8 @@ def flowcase_record_after_create(event):
 def flowcase_record_before_update(event):
     """Runs before changed values are flushed; ``event.changes`` is ``{field: (old, new)}``.
 
-    Raising aborts the update and rolls back the whole transaction.
+    ``event.set(path, value)`` adds a derived change (recorded with its first
+    old value). Raising aborts the update and rolls back the whole transaction.
     """
 
 

@@ -45,6 +45,24 @@ class RecordEvent:
     def user(self):
         return self.records.user
 
+    @property
+    def written(self) -> set:
+        """Field paths the write touches: every given value on create, the changed ones on update."""
+        return set(self.values) if self.operation == "create" else set(self.changes)
+
+    def set(self, path: str, value) -> None:
+        """Set a derived field from a before-hook, recorded as written and changed like a value the user gave.
+
+        So later hooks, the change log and the process engine see it; setting the value a field holds is a no-op.
+        """
+        old = getattr(self.record, path)
+        if same(old, value):
+            return
+        setattr(self.record, path, value)
+        self.values[path] = value
+        if self.operation == "update":
+            self.changes[path] = (self.changes.get(path, (old, None))[0], value)
+
     def after_commit(self, job: str | Callable, **payload) -> None:
         """Queue ``job`` (a registered job name, or a callable) to run once the transaction commits."""
         self.records.after_commit(job, **payload)

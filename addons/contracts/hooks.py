@@ -17,7 +17,6 @@ from core.errors import RecordNotFound, ValidationError
 from core.jobs import PeriodicJob
 from core.menus import MenuItem
 from core.plugins import hookimpl
-from core.values import same
 
 from . import balance, card_panels
 from .models import (
@@ -153,21 +152,6 @@ def flowcase_record_validate(event):
 
 # -- derived values ---------------------------------------------------------------------------
 
-def _set(event, field: str, value) -> None:
-    """Set a derived field and record it as written and changed, like a value the user gave."""
-    record = event.record
-    old = getattr(record, field)
-    if same(old, value):
-        return
-    setattr(record, field, value)
-    event.values[field] = value
-    if event.operation == "update":
-        event.changes[field] = (event.changes.get(field, (old, None))[0], value)
-
-
-def _written(event) -> set:
-    return set(event.values) if event.operation == "create" else set(event.changes)
-
 
 def _first_stage(session) -> ContractStage | None:
     return session.scalar(sa.select(ContractStage).order_by(ContractStage.sequence, ContractStage.id).limit(1))
@@ -182,7 +166,7 @@ _CHILD_DEFAULTS = {"kind": lambda: PaymentKind.ADVANCE, "date": balance.today, "
 def _defaults(event, defaults: dict) -> None:
     for field, default in defaults.items():
         if hasattr(event.record, field) and getattr(event.record, field) is None:
-            _set(event, field, default())
+            event.set(field, default())
 
 
 def _prepare_contract(event) -> None:
@@ -192,36 +176,36 @@ def _prepare_contract(event) -> None:
     _defaults(event, _CONTRACT_DEFAULTS)
     if event.operation == "create":
         if record.owner_id is None and event.user is not None:
-            _set(event, "owner_id", event.user.id)
+            event.set("owner_id", event.user.id)
         if record.stage_id is None:
             stage = _first_stage(session)
-            _set(event, "stage_id", stage.id if stage is not None else None)
+            event.set("stage_id", stage.id if stage is not None else None)
         if not (record.number or "").strip():
-            _set(event, "number", next_number(event.records, record.direction, record.date))
-    if "stage_id" in _written(event) and not state_given and record.stage_id is not None:
+            event.set("number", next_number(event.records, record.direction, record.date))
+    if "stage_id" in event.written and not state_given and record.stage_id is not None:
         stage = session.get(ContractStage, record.stage_id)
         if stage is not None and stage.state:
-            _set(event, "state", stage.state)
+            event.set("state", stage.state)
     if record.state is None:
-        _set(event, "state", ContractState.DRAFT)
+        event.set("state", ContractState.DRAFT)
 
 
 def _prepare_child(event) -> None:
     record = event.record
     _defaults(event, _CHILD_DEFAULTS)
-    if "contract_id" in _written(event) and record.contract_id is not None:
+    if "contract_id" in event.written and record.contract_id is not None:
         direction = event.records.session.scalar(sa.select(Contract.direction).where(Contract.id == record.contract_id))
         if direction is not None:
-            _set(event, "direction", direction)
+            event.set("direction", direction)
     if isinstance(record, PlannedPayment):
-        _set(event, "name", _payment_name(event.records.session, record))
-        _set(event, "remaining", balance.remaining(record))
+        event.set("name", _payment_name(event.records.session, record))
+        event.set("remaining", balance.remaining(record))
         relevant = {"amount", "paid_amount", "planned_date", "contract_id"}
         if event.operation == "create" and "state" not in event.values or \
-                relevant & _written(event) and "state" not in event.values:
+                relevant & event.written and "state" not in event.values:
             state = balance.payment_state(record, balance.is_invoiced(event.records.session, record.id),
                                           balance.today())
-            _set(event, "state", state)
+            event.set("state", state)
 
 
 def _payment_name(session, record: PlannedPayment) -> str:

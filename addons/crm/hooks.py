@@ -19,7 +19,6 @@ from flask_babel import lazy_gettext as _l
 from core.db import utcnow
 from core.menus import MenuItem
 from core.plugins import hookimpl
-from core.values import same
 
 from .models import Account, Activity, ActivityStatus, Contact, CrmActivityType
 from .normalize import full_name, is_valid_email, normalize_email, normalize_phone
@@ -172,30 +171,13 @@ def flowcase_record_validate(event):
 
 # -- derived values ------------------------------------------------------------------
 
-def _set(event, field: str, value) -> None:
-    """Set a derived field and record it as written and changed, like a value the user gave."""
-    record = event.record
-    old = getattr(record, field)
-    if same(old, value):
-        return
-    setattr(record, field, value)
-    event.values[field] = value
-    if event.operation == "update":
-        first_old = event.changes.get(field, (old, None))[0]
-        event.changes[field] = (first_old, value)
-
-
-def _written(event) -> set:
-    """Fields the write touches: all given values on create, the changed ones on update."""
-    return set(event.values) if event.operation == "create" else set(event.changes)
-
 
 def _prepare_contact(event) -> None:
     record = event.record
-    _set(event, "name", full_name(record.first_name, record.middle_name, record.last_name))
-    _set(event, "phone_normalized", normalize_phone(record.phone))
-    _set(event, "mobile_normalized", normalize_phone(record.mobile))
-    _set(event, "email_normalized", normalize_email(record.email))
+    event.set("name", full_name(record.first_name, record.middle_name, record.last_name))
+    event.set("phone_normalized", normalize_phone(record.phone))
+    event.set("mobile_normalized", normalize_phone(record.mobile))
+    event.set("email_normalized", normalize_email(record.email))
 
 
 def _link_activity(event) -> None:
@@ -207,30 +189,30 @@ def _link_activity(event) -> None:
     account or contact (or nowhere). A contact brings its account along
     unless the write names an account itself.
     """
-    record, written = event.record, _written(event)
+    record, written = event.record, event.written
     session = event.records.session
     generic_leads = bool({"section", "record_id"} & written) or record.section not in (None, "account", "contact")
     if generic_leads:
         if record.section == "account":
-            _set(event, "account_id", record.record_id)
+            event.set("account_id", record.record_id)
         elif record.section == "contact":
-            _set(event, "contact_id", record.record_id)
+            event.set("contact_id", record.record_id)
         elif record.section is not None and record.record_id is not None:
             _take_parties_of_linked(event, record)
-    if record.contact_id is not None and "contact_id" in _written(event) and "account_id" not in event.values:
+    if record.contact_id is not None and "contact_id" in event.written and "account_id" not in event.values:
         contact = session.get(Contact, record.contact_id)
         if contact is not None and contact.account_id is not None:
-            _set(event, "account_id", contact.account_id)
+            event.set("account_id", contact.account_id)
     if not generic_leads:
         if record.contact_id is not None:
-            _set(event, "section", "contact")
-            _set(event, "record_id", record.contact_id)
+            event.set("section", "contact")
+            event.set("record_id", record.contact_id)
         elif record.account_id is not None:
-            _set(event, "section", "account")
-            _set(event, "record_id", record.account_id)
+            event.set("section", "account")
+            event.set("record_id", record.account_id)
         else:
-            _set(event, "section", None)
-            _set(event, "record_id", None)
+            event.set("section", None)
+            event.set("record_id", None)
 
 
 def _take_parties_of_linked(event, record) -> None:
@@ -246,7 +228,7 @@ def _take_parties_of_linked(event, record) -> None:
     for field in ("account_id", "contact_id"):
         value = getattr(linked, field, None)
         if value is not None and getattr(record, field) is None and field not in event.values:
-            _set(event, field, value)
+            event.set(field, value)
 
 
 def _derived_due(start_at, end_at):
@@ -255,32 +237,32 @@ def _derived_due(start_at, end_at):
 
 
 def _prepare_activity(event) -> None:
-    record, written = event.record, _written(event)
+    record, written = event.record, event.written
     session = event.records.session
     if record.activity_type_id is None and event.operation == "create":
         default = session.scalar(sa.select(CrmActivityType.id).where(CrmActivityType.code == DEFAULT_ACTIVITY_TYPE_CODE))
-        _set(event, "activity_type_id", default)
+        event.set("activity_type_id", default)
     _link_activity(event)
     # Due date follows the planned dates unless the user set one of their own.
     if "due_date" not in written:
         if event.operation == "create":
             if record.due_date is None:
-                _set(event, "due_date", _derived_due(record.start_at, record.end_at))
+                event.set("due_date", _derived_due(record.start_at, record.end_at))
         elif {"start_at", "end_at"} & written:
             old_start = event.changes.get("start_at", (record.start_at,))[0]
             old_end = event.changes.get("end_at", (record.end_at,))[0]
             if record.due_date is None or record.due_date == _derived_due(old_start, old_end):
-                _set(event, "due_date", _derived_due(record.start_at, record.end_at))
+                event.set("due_date", _derived_due(record.start_at, record.end_at))
     # Closing an activity records when the work really happened (project plan vs fact).
     if "status" in written and record.status == ActivityStatus.DONE:
         now = utcnow()
         if record.actual_end_at is None:
             # A planned end already past (a history import, a late click) is the better guess than now.
-            _set(event, "actual_end_at", record.end_at if _before(record.end_at, now) else now)
+            event.set("actual_end_at", record.end_at if _before(record.end_at, now) else now)
         if record.actual_start_at is None:
             # The planned start, unless the work was closed before it was due to begin.
             started = record.start_at if not _before(record.actual_end_at, record.start_at) else None
-            _set(event, "actual_start_at", started or record.actual_end_at)
+            event.set("actual_start_at", started or record.actual_end_at)
 
 
 def _prepare(event) -> None:
@@ -289,7 +271,7 @@ def _prepare(event) -> None:
         return
     # New records belong to whoever creates them unless an owner is chosen.
     if event.operation == "create" and record.owner_id is None and event.user is not None:
-        _set(event, "owner_id", event.user.id)
+        event.set("owner_id", event.user.id)
     if isinstance(record, Contact):
         _prepare_contact(event)
     elif isinstance(record, Activity):

@@ -186,47 +186,32 @@ def flowcase_record_validate(event):
 
 # -- derived values ----------------------------------------------------------------------
 
-def _set(event, field: str, value) -> None:
-    """Set a derived field and record it as written and changed, like a value the user gave."""
-    record = event.record
-    old = getattr(record, field)
-    if same(old, value):
-        return
-    setattr(record, field, value)
-    event.values[field] = value
-    if event.operation == "update":
-        event.changes[field] = (event.changes.get(field, (old, None))[0], value)
-
-
-def _written(event) -> set:
-    return set(event.values) if event.operation == "create" else set(event.changes)
-
 
 def _prepare_lead(event) -> None:
     record = event.record
     # A form's empty "—" choice means "the default", not "nothing".
     if record.source is None:
-        _set(event, "source", LeadSource.MANUAL)
+        event.set("source", LeadSource.MANUAL)
     if record.qualification_status is None:
-        _set(event, "qualification_status", Qualification.NEW)
+        event.set("qualification_status", Qualification.NEW)
     if event.operation == "create" and record.stage_id is None:
         stage = first_stage(event.records.session, LEAD_SET)
-        _set(event, "stage_id", stage.id if stage is not None else None)
+        event.set("stage_id", stage.id if stage is not None else None)
     if not (record.name or "").strip():
         parts = [p.strip() for p in (record.company_name, record.person_name) if p and p.strip()]
-        _set(event, "name", " / ".join(parts) or str(_l("New lead")))
+        event.set("name", " / ".join(parts) or str(_l("New lead")))
 
 
 def _prepare_opportunity(event) -> None:
     record, session = event.record, event.records.session
     if event.operation == "create" and record.stage_id is None:
         stage = first_stage(session, OPPORTUNITY_SET)
-        _set(event, "stage_id", stage.id if stage is not None else None)
+        event.set("stage_id", stage.id if stage is not None else None)
     # The stage's probability, unless this write sets its own.
-    if "stage_id" in _written(event) and "probability" not in event.values and record.stage_id is not None:
+    if "stage_id" in event.written and "probability" not in event.values and record.stage_id is not None:
         stage = session.get(SalesStage, record.stage_id)
         if stage is not None and stage.probability is not None:
-            _set(event, "probability", stage.probability)
+            event.set("probability", stage.probability)
 
 
 def _prepare_line(event) -> None:
@@ -234,19 +219,19 @@ def _prepare_line(event) -> None:
     if record.unit_price is None and record.product_id is not None:
         product = event.records.session.get(Product, record.product_id)
         if product is not None:
-            _set(event, "unit_price", product.price)
+            event.set("unit_price", product.price)
     if record.discount is None:
-        _set(event, "discount", Decimal(0))
+        event.set("discount", Decimal(0))
     if record.quantity is None:
-        _set(event, "quantity", Decimal(1))
-    _set(event, "line_total", line_total(record.quantity, record.unit_price, record.discount))
+        event.set("quantity", Decimal(1))
+    event.set("line_total", line_total(record.quantity, record.unit_price, record.discount))
 
 
 def _prepare(event) -> None:
     record = event.record
     if isinstance(record, (Lead, Opportunity)):
         if event.operation == "create" and record.owner_id is None and event.user is not None:
-            _set(event, "owner_id", event.user.id)
+            event.set("owner_id", event.user.id)
         (_prepare_lead if isinstance(record, Lead) else _prepare_opportunity)(event)
     elif isinstance(record, (LeadProduct, OpportunityProduct)):
         _prepare_line(event)
@@ -300,7 +285,6 @@ def flowcase_record_after_stage_change(event):
     stage = _stage(event)
     if stage is not None and stage.code == LEAD_TRANSFERRED:
         convert_to_opportunity(event.records, event.section, record)
-
 
 
 # -- demo -----------------------------------------------------------------------------

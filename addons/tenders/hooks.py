@@ -165,17 +165,6 @@ def flowcase_record_validate(event):
 
 # -- derived values ------------------------------------------------------------------------------
 
-def _set(event, field: str, value) -> None:
-    """Set a derived field and record it as written and changed, like a value the user gave."""
-    record = event.record
-    old = getattr(record, field)
-    if same(old, value):
-        return
-    setattr(record, field, value)
-    event.values[field] = value
-    if event.operation == "update":
-        event.changes[field] = (event.changes.get(field, (old, None))[0], value)
-
 
 def _prepare(event) -> None:
     record, session = event.record, event.records.session
@@ -183,25 +172,25 @@ def _prepare(event) -> None:
         return
     if event.operation == "create":
         if record.owner_id is None and event.user is not None:
-            _set(event, "owner_id", event.user.id)
+            event.set("owner_id", event.user.id)
         if record.stage_id is None:
             stage = first_stage(session, SECTION_SETS[event.section.name])
-            _set(event, "stage_id", stage.id if stage is not None else None)
+            event.set("stage_id", stage.id if stage is not None else None)
     if isinstance(record, Tender):
         if record.nmc_method is None:
-            _set(event, "nmc_method", default_method())
+            event.set("nmc_method", default_method())
         if record.currency is None:
-            _set(event, "currency", "RUB")
+            event.set("currency", "RUB")
         if record.nmc_with_past is None:
-            _set(event, "nmc_with_past", False)
-        _set(event, "nmc", tender_nmc(session, record))
+            event.set("nmc_with_past", False)
+        event.set("nmc", tender_nmc(session, record))
     elif isinstance(record, TenderOffer):
         if record.kind is None:
-            _set(event, "kind", "offer")
+            event.set("kind", "offer")
         if record.chosen is None:
-            _set(event, "chosen", False)
+            event.set("chosen", False)
         if not (record.name or "").strip():
-            _set(event, "name", _offer_name(event))
+            event.set("name", _offer_name(event))
 
 
 def _offer_name(event) -> str:
