@@ -212,7 +212,7 @@ def flowcase_record_filter(user, section, operation):
 def flowcase_record_validate(event):
     """Check values before a create or update is flushed.
 
-    :param event: a :class:`core.records.RecordEvent` (``values`` holds what is
+    :param event: a :class:`core.record_event.RecordEvent` (``values`` holds what is
         being written, ``record`` the record with them applied, ``changes`` the
         ``{field: (old, new)}`` for updates).
     :return: ``{field: [message, ...]}`` or ``None``. All results are merged

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import sqlalchemy as sa
@@ -24,48 +23,9 @@ from core import custom_fields
 from core.db import utcnow
 from core.errors import AccessDenied, ConflictError, RecordNotFound, ValidationError
 from core.models import ChangeLog
+from core.record_event import RecordEvent
 from core.sections import Section, SectionExtension
 from core.values import BadValue, coerce, same, to_json
-
-
-@dataclass
-class RecordEvent:
-    """What record-event hooks receive."""
-
-    records: "Records"
-    section: Section
-    record: Any
-    operation: str
-    #: The values being written, by field path, after coercion.
-    values: dict = field(default_factory=dict)
-    #: ``{field path: (old, new)}`` of what actually changes.
-    changes: dict = field(default_factory=dict)
-
-    @property
-    def user(self):
-        return self.records.user
-
-    @property
-    def written(self) -> set:
-        """Field paths the write touches: every given value on create, the changed ones on update."""
-        return set(self.values) if self.operation == "create" else set(self.changes)
-
-    def set(self, path: str, value) -> None:
-        """Set a derived field from a before-hook, recorded as written and changed like a value the user gave.
-
-        So later hooks, the change log and the process engine see it; setting the value a field holds is a no-op.
-        """
-        old = getattr(self.record, path)
-        if same(old, value):
-            return
-        setattr(self.record, path, value)
-        self.values[path] = value
-        if self.operation == "update":
-            self.changes[path] = (self.changes.get(path, (old, None))[0], value)
-
-    def after_commit(self, job: str | Callable, **payload) -> None:
-        """Queue ``job`` (a registered job name, or a callable) to run once the transaction commits."""
-        self.records.after_commit(job, **payload)
 
 
 class _UnitOfWork:

@@ -130,7 +130,7 @@ def run_rule(records, section, record, rule: Rule) -> None:
 
 
 def on_event(event, trigger: str) -> None:
-    """Run the automations ``trigger`` fires for ``event`` (a :class:`core.records.RecordEvent`)."""
+    """Run the automations ``trigger`` fires for ``event`` (a :class:`core.record_event.RecordEvent`)."""
     rules = event_rules(event.section.name, trigger)
     if not rules:
         return
