@@ -41,13 +41,14 @@ def render_chart(result: WidgetResult, value_formatter=str) -> Markup:
                   x_label_rotation=30 if len(result.categories) > 6 else 0, truncate_legend=30,
                   legend_at_bottom=True, no_data_text="—")
     chart = chart_class(**config)
+    points = result.point_index()
     if chart_type in ("pie", "funnel") and not many_series:
         # One slice (series) per category.
         for key, label in result.categories:
-            chart.add(label, [_value(result.point(key), value_formatter)])
+            chart.add(label, [_value(points.get((key, None)), value_formatter)])
     else:
         chart.x_labels = [label for _, label in result.categories]
         for series_key, series_label in (result.series or [(None, str(widget.title))]):
-            chart.add(series_label, [_value(result.point(key, series_key), value_formatter)
+            chart.add(series_label, [_value(points.get((key, series_key)), value_formatter)
                                      for key, _ in result.categories])
     return Markup(_SCRIPT.sub("", chart.render(is_unicode=True)))

@@ -42,6 +42,9 @@ class Point:
     series: Any
     value: Any
     link: str
+    #: The category's and series' display labels, so the page needs no lookup per point.
+    category_label: str = ""
+    series_label: str = ""
 
 
 @dataclass
@@ -80,6 +83,10 @@ class WidgetResult:
             if point.category == category and point.series == series:
                 return point
         return None
+
+    def point_index(self) -> dict:
+        """``{(category, series): point}``: a chart asks for every cell, and a scan each would be quadratic."""
+        return {(point.category, point.series): point for point in self.points}
 
 
 def list_url(section: Section, tree: dict | None) -> str:
@@ -191,13 +198,16 @@ class _Widget:
         if series_info is not None:
             result.series = _ordered(names.get(widget.series_by, {}), {row[1] for row in rows}, series_info)
         base_tree = _and(self.tree, period_tree)
+        category_labels, series_labels = dict(result.categories), dict(result.series)
         for row in rows:
             key, series_key = row[0], (row[1] if series_info else None)
             conditions = [self.group_tree(widget.group_by, key)]
             if series_info is not None:
                 conditions.append(self.group_tree(widget.series_by, series_key))
             result.points.append(Point(key, series_key, _number(row[-1], widget.measure),
-                                       list_url(self.section, _and(base_tree, *conditions))))
+                                       list_url(self.section, _and(base_tree, *conditions)),
+                                       category_labels.get(key, str(key)),
+                                       series_labels.get(series_key, "") if series_info is not None else ""))
 
     def group_tree(self, path: str, key) -> dict:
         """The condition "the grouped field has this value" (a whole bucket for a date bucket)."""
