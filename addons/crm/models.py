@@ -94,6 +94,8 @@ class Account(RecordMixin, Base):
         Index("ix_crm_account_name", "name"),
         Index("ix_crm_account_owner_id", "owner_id"),
         Index("ix_crm_account_parent_id", "parent_id"),
+        # The "client base growth" chart: accounts created in a period, bucketed from the index alone.
+        Index("ix_crm_account_created_at", "created_at"),
     )
 
     name: Mapped[str] = mapped_column(String(250), nullable=False)
@@ -179,6 +181,15 @@ class Activity(RecordMixin, Base):
         Index("ix_crm_activity_account_status_due", "account_id", "status", "due_date"),
         Index("ix_crm_activity_contact_id", "contact_id"),
         Index("ix_crm_activity_section_record", "section", "record_id"),
+        # Dashboard widgets over every owner (crm_0002). Status first: each widget counts one status
+        # over a due-date range or grouped by a column, and PostgreSQL reads that range of the index
+        # alone instead of a million rows (overdue per owner, done this/last period, open by priority,
+        # accounts without a planned activity).
+        Index("ix_crm_activity_status_due_owner", "status", "due_date", "owner_id"),
+        Index("ix_crm_activity_status_priority", "status", "priority"),
+        Index("ix_crm_activity_status_account_due", "status", "account_id", "due_date"),
+        # "Calls and meetings per owner" in a period: one range per activity type.
+        Index("ix_crm_activity_type_due_owner", "activity_type_id", "due_date", "owner_id"),
     )
 
     activity_type_id: Mapped[int | None] = mapped_column(ForeignKey("crm_activity_type.id"))

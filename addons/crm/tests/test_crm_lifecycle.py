@@ -72,3 +72,33 @@ def test_uninstall_keeping_data_keeps_lookups_in_use(app_ctx, records, xid):
     # Reinstalling over the kept tables adopts them again.
     assert manager.install(["crm"]) == ["crm"]
     assert records.get("account", account.id).industry_id == energy
+
+
+DASHBOARD_INDEXES = {
+    "ix_crm_activity_status_due_owner", "ix_crm_activity_status_priority", "ix_crm_activity_status_account_due",
+    "ix_crm_activity_type_due_owner", "ix_crm_account_created_at",
+}
+
+
+def _crm_indexes(connection) -> set[str]:
+    inspector = sa.inspect(connection)
+    return {index["name"] for table in ("crm_activity", "crm_account") for index in inspector.get_indexes(table)}
+
+
+def test_dashboard_index_migration_downgrades_and_upgrades(app_ctx, records):
+    from alembic import command
+
+    from core.addons.migrations import alembic_config
+
+    connection = records.session.connection()
+    cfg = alembic_config(app_ctx.extensions["flowcase"].manifests, connection)
+    assert DASHBOARD_INDEXES <= _crm_indexes(connection)
+
+    command.downgrade(cfg, "crm_0001")
+    remaining = _crm_indexes(connection)
+    assert not DASHBOARD_INDEXES & remaining
+    # The indexes crm_0001 made are left alone.
+    assert {"ix_crm_activity_owner_status_due", "ix_crm_activity_account_status_due"} <= remaining
+
+    command.upgrade(cfg, "crm@head")
+    assert DASHBOARD_INDEXES <= _crm_indexes(connection)
