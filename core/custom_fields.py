@@ -3,11 +3,13 @@
 An admin (the "section wizard" in /admin) or an add-on's data file adds a
 :class:`core.models.CustomField` row; the field then shows on every door of the
 section as ``custom.<name>``: cards, lists, filters, forms, the API. Nothing is
-cached across requests or kept in module globals: definitions are read once
-per app context (request, CLI command, job) into ``flask.g``, so a definition
-saved by another process is seen on the next request of every process, and two
-apps in one process never share them. Writing a definition through the
-records service clears the current context's copy at once.
+built once per app context (request, CLI command, job) into ``flask.g``, from
+rows the process keeps while the configuration generation holds
+(:mod:`core.config_cache`), so a definition saved by another process is seen
+on the next request of every process, and two apps in one process never
+share the built fields (their sections and languages differ). Writing a
+definition through the records service clears the current context's copy at
+once.
 
 Values are stored JSON-safe (decimals as text, dates and UTC date-times as ISO
 text, so their text order is their time order) and compared in SQL through
@@ -36,7 +38,6 @@ PREFIX = "custom."
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
 _G_KEY = "flowcase_custom_fields"
-_READY_KEY = "flowcase_custom_fields_table"
 
 
 def fields_for(section: Section) -> list[FieldInfo]:
@@ -55,29 +56,34 @@ def invalidate() -> None:
 def _definitions() -> dict[str, list[FieldInfo]]:
     cached = g.get(_G_KEY)
     if cached is None:
-        cached = _load()
+        cached = _build(_rows())
         g.setdefault(_G_KEY, cached)
     return cached
 
 
-def _load() -> dict[str, list[FieldInfo]]:
+def _rows() -> tuple:
+    """Every definition's columns, shared across requests while the configuration generation holds."""
+    from core.config_cache import cached
     from core.extensions import db
+
+    return cached(db.session, "custom_fields", _load_rows)
+
+
+def _load_rows(session) -> tuple:
+    from core.config_cache import table_present
     from core.models import CustomField
 
-    session = db.session
-    # A database not yet upgraded to the custom-field table simply has none;
-    # once the table is seen the check is skipped for the app's lifetime.
-    if not current_app.extensions.get(_READY_KEY):
-        with session.no_autoflush:
-            if not sa.inspect(session.connection()).has_table(CustomField.__tablename__):
-                return {}
-        current_app.extensions[_READY_KEY] = True
+    if not table_present(session, CustomField.__tablename__):  # a database not yet upgraded has none
+        return ()
     columns = (CustomField.section, CustomField.name, CustomField.label, CustomField.label_ru, CustomField.type,
                CustomField.target_section, CustomField.options, CustomField.required)
     with session.no_autoflush:
-        rows = session.execute(
-            sa.select(*columns).order_by(CustomField.section, CustomField.sequence, CustomField.id)
-        ).all()
+        return tuple(session.execute(
+            sa.select(*columns).order_by(CustomField.section, CustomField.sequence, CustomField.id)).all())
+
+
+def _build(rows) -> dict[str, list[FieldInfo]]:
+    """FieldInfos of this app (its sections) in this request's language."""
     sections = _registry()
     result: dict[str, list[FieldInfo]] = {}
     for row in rows:

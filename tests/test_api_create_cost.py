@@ -84,12 +84,15 @@ def test_one_create_is_its_write_and_its_guarantees(app, client, salesperson_key
     assert statements.count("SELECT core_api_key") == 1
     assert statements.count("SELECT core_dedup_key") == 1
     # The user comes with the key; the rights loaded by the first request are reused after one
-    # fingerprint statement (it reads core_section_right first), not reloaded table by table.
+    # configuration-generation statement (it reads core_section_right first), not reloaded table by table.
     assert "SELECT core_user" not in statements
     assert statements.count("SELECT core_section_right") == 1
     for table in ("core_record_rule", "core_column_right", "core_user_role"):
         assert f"SELECT {table}" not in statements, statements
-    assert len(statements) <= 10, statements
+    # Custom fields, duplicate rules and automations come from the same per-process configuration cache.
+    for table in ("core_custom_field", "core_dedup_rule", "core_automation"):
+        assert f"SELECT {table}" not in statements, statements
+    assert len(statements) <= 7, statements
 
     with app.app_context():
         logged = db.session.execute(sa.select(ChangeLog.operation, ChangeLog.new_value).where(

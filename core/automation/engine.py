@@ -8,9 +8,10 @@ flushed record), and run the actions in the same transaction. An action that
 fails raises a :class:`ValidationError` naming the automation and the reason,
 so the whole write is rolled back and the user is told why.
 
-Definitions are read once per app context (request, job, CLI command) into
-``flask.g``, like custom fields: nothing is kept across requests, so an
-automation saved by another process applies on its next request.
+Definitions are taken once per app context (request, job, CLI command) into
+``flask.g``, like custom fields, from the per-process copy kept while the
+configuration generation holds (:mod:`core.config_cache`), so an automation
+saved by another process applies on its next request.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import logging
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import current_app, g, has_app_context
+from flask import g, has_app_context
 from flask_babel import lazy_gettext as _l
 
 from core.automation.actions import run_action
@@ -29,7 +30,6 @@ from core.filters import compile_filter
 log = logging.getLogger(__name__)
 
 _G_KEY = "flowcase_automations"
-_READY_KEY = "flowcase_automation_table"
 _RUNNING_KEY = "flowcase_automations_running"
 
 
@@ -65,15 +65,19 @@ def event_rules(section_name: str, trigger: str) -> list[Rule]:
 
 
 def _load() -> list[Rule]:
+    from core.config_cache import cached
     from core.extensions import db
 
-    session = db.session
+    return cached(db.session, "automations", _load_rules)
+
+
+def _load_rules(session) -> list[Rule]:
+    from core.config_cache import table_present
+
+    # A database whose core schema predates automations simply has none.
+    if not table_present(session, Automation.__tablename__):
+        return []
     with session.no_autoflush:
-        # A database whose core schema predates automations simply has none.
-        if not current_app.extensions.get(_READY_KEY):
-            if not sa.inspect(session.connection()).has_table(Automation.__tablename__):
-                return []
-            current_app.extensions[_READY_KEY] = True
         rows = session.scalars(
             sa.select(Automation).where(Automation.active.is_(True), Automation.trigger != Trigger.TIMED)
             .order_by(Automation.sequence, Automation.id)).all()

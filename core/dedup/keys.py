@@ -12,10 +12,11 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from core.config_cache import per_session
 from core.dedup.normalize import normalize
 from core.models.dedup import DedupKey, DedupRule
 
-_CACHE = "flowcase_dedup_rules"
+_CACHE = per_session("flowcase_dedup_rules")
 #: Longer keys are stored as their SHA-1 (the column holds 500 characters).
 _MAX_KEY = 500
 
@@ -39,16 +40,26 @@ class Candidate:
 
 
 def active_rules(session, section_name: str) -> list[Rule]:
-    """The section's active rules, cached on the session (a new session per request or job)."""
-    cache = session.info.setdefault(_CACHE, {})
-    if section_name not in cache:
-        rows = session.scalars(sa.select(DedupRule).where(DedupRule.section == section_name, DedupRule.active.is_(True))
-                               .order_by(DedupRule.id))
-        cache[section_name] = [
-            Rule(r.id, r.name, tuple((f.get("path"), f.get("normalize") or "exact") for f in (r.fields or [])), r.action)
-            for r in rows if r.fields
-        ]
-    return cache[section_name]
+    """The section's active rules, kept per process while the configuration generation holds
+    (:mod:`core.config_cache`) and on the session (a new session per request or job)."""
+    cache = session.info.get(_CACHE)
+    if cache is None:
+        from core.config_cache import cached
+
+        cache = session.info[_CACHE] = cached(session, "dedup_rules", _load_rules)
+    return cache.get(section_name, [])
+
+
+def _load_rules(session) -> dict[str, list[Rule]]:
+    rules: dict[str, list[Rule]] = {}
+    with session.no_autoflush:
+        rows = session.execute(sa.select(DedupRule.id, DedupRule.section, DedupRule.name, DedupRule.fields,
+                                         DedupRule.action).where(DedupRule.active.is_(True)).order_by(DedupRule.id))
+        for r in rows:
+            if r.fields:
+                rules.setdefault(r.section, []).append(
+                    Rule(r.id, r.name, tuple((f.get("path"), f.get("normalize") or "exact") for f in r.fields), r.action))
+    return rules
 
 
 def forget_rules(session) -> None:

@@ -1,6 +1,7 @@
 """Reading the process configuration: which case a record follows, a case's stages and steps.
 
-Everything is read from the database on demand (no process-wide cache): an
+Which cases are active is kept per process while the configuration generation
+holds (:mod:`core.config_cache`); the rest is read on demand. Either way an
 admin's edit in /admin applies to the next write, in every worker.
 """
 from __future__ import annotations
@@ -54,16 +55,32 @@ def process_of(session, section: Section, record) -> ProcessRecord | None:
 def case_for(records, section: Section, record) -> ProcessCase | None:
     """The first active case of the section (by priority) whose condition the record meets."""
     session = records.session
-    cases = session.scalars(sa.select(ProcessCase).where(
-        ProcessCase.section == section.name, ProcessCase.active.is_(True)).order_by(ProcessCase.priority, ProcessCase.id)).all()
-    for case in cases:
-        if not case.condition:
-            return case
-        clause = compile_filter(section, case.condition, records.user, sections=records.state.sections)
-        model = section.model
-        if session.scalar(sa.select(sa.literal(1)).select_from(model).where(model.id == record.id, clause)):
-            return case
+    for case_id, condition in _active_cases(session).get(section.name, ()):
+        if condition:
+            clause = compile_filter(section, condition, records.user, sections=records.state.sections)
+            model = section.model
+            if not session.scalar(sa.select(sa.literal(1)).select_from(model).where(model.id == record.id, clause)):
+                continue
+        return session.get(ProcessCase, case_id)
     return None
+
+
+def _active_cases(session) -> dict:
+    """``{section: [(case id, condition)]}`` of the active cases by priority, kept per process while the
+    configuration generation holds (:mod:`core.config_cache`): most creates follow no case and pay nothing."""
+    from core.config_cache import cached
+
+    return cached(session, "process_cases", _load_cases)
+
+
+def _load_cases(session) -> dict:
+    cases: dict = {}
+    with session.no_autoflush:
+        rows = session.execute(sa.select(ProcessCase.section, ProcessCase.id, ProcessCase.condition)
+                               .where(ProcessCase.active.is_(True)).order_by(ProcessCase.priority, ProcessCase.id))
+        for row in rows:
+            cases.setdefault(row.section, []).append((row.id, row.condition))
+    return cases
 
 
 @dataclass

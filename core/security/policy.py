@@ -21,12 +21,12 @@ The rights tables are small; they are read once per session transaction and
 kept in ``session.info`` (dropped on commit, rollback, and any flush that
 touches them), so a page asks for them once however many checks it makes.
 Across transactions (every API call is one) the loaded snapshot is also kept
-per process and database, and reused while a one-statement fingerprint of
-the tables (:func:`_fingerprint`: row count, highest id, sum of versions and
-latest change of each, and a checksum of the user-role pairs) is the same: a
-right changed by another worker changes the fingerprint, so the next
-transaction anywhere reloads. That is one cheap statement per request instead
-of four queries that build ORM objects.
+per process and database, and reused while the configuration's generation
+(:mod:`core.config_cache`: one statement over every admin-configured table,
+shared with the other configuration caches) is the same: a right changed by
+another worker moves the generation, so the next transaction anywhere
+reloads. That is one cheap statement per request instead of four queries
+that build ORM objects.
 """
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from core import config_cache
 from core.errors import ValidationError
 from core.security.models import SCOPES, ColumnRight, RecordRule, Role, SectionRight, user_role
 from core.security.sections import SECURITY_SECTIONS
@@ -74,47 +75,11 @@ class _Snapshot:
     roles: dict = field(default_factory=dict)     # user id -> frozenset(role ids)
 
 
-#: Snapshots shared by the transactions of this process: database URL -> (fingerprint, snapshot).
-_SHARED: dict[str, tuple[tuple, _Snapshot]] = {}
-
-
-def _fingerprint(session: Session) -> tuple:
-    """What changes whenever a right, rule, column right or role membership is added, changed or removed.
-
-    Each change of a row bumps its ``version`` (the records service and the
-    ORM both do) and ``updated_at``; an insert raises the count or the highest
-    id; a delete lowers the count. Role memberships have no version: their
-    count and a sum over (user, role) pairs stand for them.
-    """
-    columns = []
-    for model in (SectionRight, RecordRule, ColumnRight):
-        columns += [
-            sa.select(sa.func.count()).select_from(model).scalar_subquery(),
-            sa.select(sa.func.max(model.id)).scalar_subquery(),
-            sa.select(sa.func.sum(model.version)).scalar_subquery(),
-            sa.select(sa.func.max(model.updated_at)).scalar_subquery(),
-        ]
-    columns += [
-        sa.select(sa.func.count()).select_from(user_role).scalar_subquery(),
-        sa.select(sa.func.sum(sa.cast(user_role.c.user_id, sa.BigInteger) * 1_000_003 + user_role.c.role_id))
-        .scalar_subquery(),
-    ]
-    return tuple(session.execute(sa.select(*columns)).one())
-
-
 def _snapshot(session: Session) -> _Snapshot:
     cached = session.info.get(_CACHE_KEY)
     if cached is not None:
         return cached
-    bind = session.get_bind()
-    database = bind.url.render_as_string(hide_password=True)
-    fingerprint = _fingerprint(session)
-    shared = _SHARED.get(database)
-    if shared is not None and shared[0] == fingerprint:
-        session.info[_CACHE_KEY] = shared[1]
-        return shared[1]
-    snap = _load(session)
-    _SHARED[database] = (fingerprint, snap)
+    snap = config_cache.cached(session, "security", _load)
     session.info[_CACHE_KEY] = snap
     return snap
 
