@@ -29,7 +29,8 @@ from core.dataio.import_mapping import clean_mapping
 from core.dataio.import_read import FileProblem, check_table, open_table
 from core.dataio.import_values import RowConverter
 from core.dedup.check import DuplicateError, confirm_duplicates, duplicates_checked
-from core.dedup.keys import Candidate, active_rules, find_candidates_many
+from core.dedup.keys import Candidate, active_rules
+from core.dedup.lookup import find_candidates_many
 from core.errors import FlowcaseError, ValidationError
 from core.models.dataio import ImportRow, ImportRun, ImportStatus
 
@@ -239,7 +240,11 @@ class Importer:
                     records.update(section, first, data)
                 self._written_row(number, first, "updated", keys)
                 return
-            context, outcome = (lambda: confirm_duplicates(records)), "flagged"
+            if any(candidate.rule.action == "block" for candidate in found):
+                context = lambda: confirm_duplicates(records)  # noqa: E731 - the check on save refuses it, with its message
+            else:  # only warn rules matched, which the check on save would find again and let through
+                context = lambda: _confirmed_and_checked(records)  # noqa: E731
+            outcome = "flagged"
             note = _l("created, but may duplicate #%(id)s (rule “%(rule)s”)", id=first, rule=rule)
         else:  # the lookup found nothing: not again on save
             context, outcome, note = (lambda: duplicates_checked(records)), "created", None
@@ -345,6 +350,13 @@ def _full_collections_skip_survivors():
         yield keep_survivors
     finally:
         gc.unfreeze()
+
+
+@contextmanager
+def _confirmed_and_checked(records):
+    """Creates confirmed despite the duplicates the import found, without looking them up again per row."""
+    with confirm_duplicates(records), duplicates_checked(records):
+        yield records
 
 
 def _unscoped(session):
