@@ -319,9 +319,10 @@ class Records:
                 record.updated_by_id = self.user.id
             record.updated_at = utcnow()  # bumps the version even when only extension fields changed
             self._flush()
-            for path, (old, new) in changes.items():
-                operation = "stage" if stage_move and path == section.stage_field else "update"
-                self._log(section, record, operation, path, to_json(old), to_json(new))
+            self._log_rows([
+                self._log_row(section, record, "stage" if stage_move and path == section.stage_field else "update",
+                              path, to_json(old), to_json(new))
+                for path, (old, new) in changes.items()])
             self._hook("flowcase_record_after_update")(event=event)
             if stage_move:
                 self._hook("flowcase_record_after_stage_change")(event=event)
@@ -507,25 +508,39 @@ class Records:
             return
         buffer = self.session.info.get(DEFERRED_INSERTS)
         if buffer is None:
-            self.session.execute(sa.insert(table), rows)
+            self.session.execute(insert_statement(table), rows)
         else:
             buffer.setdefault(table, []).extend(rows)
 
     def _log(self, section, record, operation, path, old, new, record_id=None) -> None:
-        self.session.add(ChangeLog(
-            section=section.name,
-            record_id=record_id if record_id is not None else record.id,
-            operation=operation,
-            field=path,
-            old_value=old,
-            new_value=new,
-            user_id=self.user.id if self.user is not None else None,
-        ))
+        self._log_rows([self._log_row(section, record, operation, path, old, new, record_id)])
+
+    def _log_row(self, section, record, operation, path, old, new, record_id=None) -> dict:
+        return {"section": section.name, "record_id": record_id if record_id is not None else record.id,
+                "operation": operation, "field": path, "old_value": old, "new_value": new,
+                "user_id": self.user.id if self.user is not None else None, "at": utcnow()}
+
+    def _log_rows(self, rows: list[dict]) -> None:
+        # A Core INSERT: nothing reads log rows back as objects, and an ORM object per row
+        # cost a unit-of-work flush of its own at commit.
+        self.session.execute(insert_statement(ChangeLog.__table__), rows)
 
 
 #: ``session.info`` keys a running batch sets: lookup targets known to exist, and INSERTs deferred to its chunk's end.
 EXISTS_MEMO = "flowcase_batch_exists"
 DEFERRED_INSERTS = "flowcase_batch_inserts"
+
+
+_INSERTS: dict = {}
+
+
+def insert_statement(table: sa.Table) -> sa.Insert:
+    """``INSERT INTO table``, built once per table: SQLAlchemy then reuses its compiled form without
+    hashing a new statement on every write."""
+    statement = _INSERTS.get(table)
+    if statement is None:
+        statement = _INSERTS[table] = sa.insert(table)
+    return statement
 
 
 def create_log_values(event: RecordEvent) -> dict:

@@ -59,13 +59,7 @@ def user_for_token(token: str) -> User | None:
     table = ApiKey.__table__
     now = utcnow()
     session = db.session
-    # The user comes with the key in one statement (a request's session starts empty, so a separate
-    # ``session.get`` would be a second round trip on every call).
-    row = session.execute(
-        sa.select(table.c.id, table.c.last_used_at, User)
-        .join(User, User.id == table.c.user_id)
-        .where(table.c.key_hash == hash_key(token), table.c.revoked_at.is_(None))
-    ).first()
+    row = session.execute(_key_statement(), {"key_hash": hash_key(token)}).first()
     if row is None:
         return None
     user = row.User
@@ -87,6 +81,22 @@ def user_for_token(token: str) -> User | None:
         except OperationalError:
             session.rollback()
     return user if user.active else None
+
+
+def _key_statement() -> sa.Select:
+    """The key's id, last use and user in one statement (a request's session starts empty, so a separate
+    ``session.get`` of the user would be a second round trip on every call); built once, since building
+    and hashing a statement per request costs as much as running it."""
+    global _KEY_STATEMENT
+    if _KEY_STATEMENT is None:
+        table = ApiKey.__table__
+        _KEY_STATEMENT = (sa.select(table.c.id, table.c.last_used_at, User)
+                          .join(User, User.id == table.c.user_id)
+                          .where(table.c.key_hash == sa.bindparam("key_hash"), table.c.revoked_at.is_(None)))
+    return _KEY_STATEMENT
+
+
+_KEY_STATEMENT: sa.Select | None = None
 
 
 def keys_of(user_id: int | None = None) -> list[ApiKey]:

@@ -114,14 +114,30 @@ def find_candidates(records, section, record, given: dict | None = None) -> list
     found = []
     rules = {rule.id: rule for rule in active_rules(records.session, section.name)}
     for rule_id, key in record_keys(records, section, record, given).items():
-        query = sa.select(DedupKey.record_id).where(
-            DedupKey.section == section.name, DedupKey.rule_id == rule_id, DedupKey.key == key)
+        params = {"section": section.name, "rule_id": rule_id, "key": key}
         if record.id is not None:
-            query = query.where(DedupKey.record_id != record.id)
-        ids = sorted(set(records.session.scalars(query.limit(20))))
+            params["record_id"] = record.id
+        ids = sorted(set(records.session.scalars(_candidates_statement(record.id is not None), params)))
         if ids:
             found.append(Candidate(rules[rule_id], ids))
     return found
+
+
+_CANDIDATES: dict[bool, sa.Select] = {}
+
+
+def _candidates_statement(other_than_record: bool) -> sa.Select:
+    """The lookup of one key, built once (with parameters): hashing a new statement per write cost more than
+    running it."""
+    statement = _CANDIDATES.get(other_than_record)
+    if statement is None:
+        statement = sa.select(DedupKey.record_id).where(
+            DedupKey.section == sa.bindparam("section"), DedupKey.rule_id == sa.bindparam("rule_id"),
+            DedupKey.key == sa.bindparam("key"))
+        if other_than_record:
+            statement = statement.where(DedupKey.record_id != sa.bindparam("record_id"))
+        statement = _CANDIDATES[other_than_record] = statement.limit(20)
+    return statement
 
 
 def find_candidates_many(records, section, rows: list[dict]) -> tuple[list[dict], list[list[Candidate]]]:
@@ -168,7 +184,9 @@ def store_keys(records, section, record, new: bool = False) -> None:
     if new:  # with the chunk's other keys when a batch writes (see Records.defer_insert)
         records.defer_insert(DedupKey.__table__, rows)
     elif rows:  # now: a later update in the same chunk deletes what is there
-        records.session.execute(sa.insert(DedupKey), rows)
+        from core.records import insert_statement
+
+        records.session.execute(insert_statement(DedupKey.__table__), rows)
 
 
 def drop_keys(session, section_name: str, record_id: int) -> None:
