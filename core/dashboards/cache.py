@@ -50,22 +50,35 @@ def widget_key(records, widget, period, today, version: int) -> tuple:
             records.is_sudo, period_key, today, str(get_locale()), version)
 
 
-def cached(key: tuple, build):
-    """The entry stored under ``key`` if young enough, else ``build()``'s value (stored)."""
+def get(key: tuple):
+    """The entry stored under ``key`` if young enough, else None."""
     ttl = _ttl()
     if ttl <= 0:
-        return build()
-    now = time.monotonic()
+        return None
     with _lock:
         entry = _entries.get(key)
-        if entry is not None and now - entry[0] < ttl:
+        if entry is not None and time.monotonic() - entry[0] < ttl:
             _entries.move_to_end(key)
             return entry[1]
-    value = build()
+    return None
+
+
+def put(key: tuple, value) -> None:
+    """Keep ``value`` under ``key`` (nothing when caching is off)."""
+    if _ttl() <= 0:
+        return
     with _lock:
-        _entries[key] = (now, value)
+        _entries[key] = (time.monotonic(), value)
         while len(_entries) > MAX_ENTRIES:
             _entries.popitem(last=False)
+
+
+def cached(key: tuple, build):
+    """The entry stored under ``key`` if young enough, else ``build()``'s value (stored)."""
+    value = get(key)
+    if value is None:
+        value = build()
+        put(key, value)
     return value
 
 

@@ -27,10 +27,16 @@ def _value(point, value_formatter):
             "label": value_formatter(point.value)}
 
 
-def render_chart(result: WidgetResult, value_formatter=str) -> Markup:
-    """The widget's chart as inline SVG markup."""
+def render_chart(result: WidgetResult, value_formatter=str, chart_type: str | None = None,
+                 title: str | None = None) -> Markup:
+    """The widget's chart as inline SVG markup.
+
+    ``chart_type`` and ``title`` default to the widget's; a caller drawing in
+    another thread passes them, so the drawing touches no ORM object.
+    """
     widget = result.widget
-    chart_type = widget.chart_type or "bar"
+    chart_type = chart_type or widget.chart_type or "bar"
+    title = title if title is not None else str(widget.title)
     many_series = bool(result.series)
     if chart_type == "bar" and many_series:
         chart_class = pygal.StackedBar
@@ -48,7 +54,7 @@ def render_chart(result: WidgetResult, value_formatter=str) -> Markup:
             chart.add(label, [_value(points.get((key, None)), value_formatter)])
     else:
         chart.x_labels = [label for _, label in result.categories]
-        for series_key, series_label in (result.series or [(None, str(widget.title))]):
+        for series_key, series_label in (result.series or [(None, title)]):
             chart.add(series_label, [_value(points.get((key, series_key)), value_formatter)
                                      for key, _ in result.categories])
     return Markup(_SCRIPT.sub("", chart.render(is_unicode=True)))

@@ -6,6 +6,7 @@ selects it without JavaScript and every state has a URL.
 """
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime, timezone
 
@@ -14,8 +15,8 @@ from flask_babel import format_decimal
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from core.dashboards import periods
-from core.dashboards.cache import cached, data_version, widget_key
+from core.dashboards import cache, periods
+from core.dashboards.cache import data_version, widget_key
 from core.dashboards.cache import enabled as cache_enabled
 from core.dashboards.charts import render_chart
 from core.dashboards.compute import compute
@@ -43,21 +44,36 @@ def current_period(args) -> periods.Period:
 
 
 def dashboard_widgets(dashboard, period) -> list[dict]:
-    """Each widget of ``dashboard`` computed for the signed-in user, with its chart rendered."""
+    """Each widget of ``dashboard`` computed for the signed-in user, with its chart rendered.
+
+    Drawing a chart (pygal) is pure Python while a widget's query leaves this
+    thread waiting on the database, so charts are drawn in a helper thread as
+    the next widgets' queries run. The helper gets plain values only (numbers
+    formatted here, where the request's locale is): no session, no request.
+    """
     records = get_state().records(current_user._get_current_object())
     today, version = _today(), (data_version(db.session) if cache_enabled() else None)
-    shown = []
-    for widget in widgets_of(db.session, dashboard):
-        def build(widget=widget):
-            result = compute(records, widget, period, today)
-            chart = None
-            if widget.kind == "chart" and result.error is None:
-                chart = render_chart(result, format_value)
-            return result, chart
-
-        result, chart = cached(widget_key(records, widget, period, today, version), build)
-        # The kept result may hold the widget of an earlier request's session: show this one.
-        shown.append({"result": replace(result, widget=widget), "chart": chart})
+    shown, drawn = [], []
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dashboard-charts") as pool:
+        for widget in widgets_of(db.session, dashboard):
+            key = widget_key(records, widget, period, today, version)
+            kept = cache.get(key)
+            if kept is None:
+                result = compute(records, widget, period, today)
+                chart = None
+                if widget.kind == "chart" and result.error is None:
+                    labels = {point.value: format_value(point.value) for point in result.points}
+                    chart = pool.submit(render_chart, result, labels.__getitem__, widget.chart_type, str(widget.title))
+                kept = (result, chart)
+                drawn.append((key, kept))
+            result, chart = kept
+            # The kept result may hold the widget of an earlier request's session: show this one.
+            shown.append({"result": replace(result, widget=widget), "chart": chart})
+    for key, (result, chart) in drawn:
+        cache.put(key, (result, chart.result() if chart is not None else None))
+    for item in shown:
+        if isinstance(item["chart"], Future):
+            item["chart"] = item["chart"].result()
     return shown
 
 
