@@ -14,7 +14,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from flask_babel import lazy_gettext as _l
 
@@ -45,6 +45,9 @@ class Table:
     delimiter: str | None = None
     #: The rows :func:`check_table` read, kept when small enough so the import does not parse the file twice.
     kept: list | None = None
+    #: The workbook :func:`open_table` read the header from, left open (``keep_open``) for the first reading of
+    #: the rows: opening a workbook parses its sheets once more (a whole sheet when it names no dimensions).
+    workbook: Any = field(default=None, repr=False, compare=False)
 
     def rows(self) -> Iterator[tuple[int, list]]:
         """``(row number in the file, values)`` of every non-empty data row; row 1 is the header."""
@@ -58,8 +61,14 @@ class Table:
             if any(v not in (None, "") for v in values):
                 yield number, values + [None] * (width - len(values))
 
+    def close(self) -> None:
+        """Close the workbook kept open by ``open_table(keep_open=True)`` if it was not read."""
+        workbook, self.workbook = self.workbook, None
+        if workbook is not None:
+            workbook.close()
+
     def _xlsx_rows(self):
-        workbook = _open_workbook(self.path)
+        workbook, self.workbook = self.workbook or _open_workbook(self.path), None
         try:
             sheet = workbook[self.sheet] if self.sheet else workbook.worksheets[0]
             for number, values in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
@@ -88,15 +97,18 @@ def _clean(value):
     return value
 
 
-def open_table(path: Path, sheet: str | None = None) -> Table:
-    """Recognise the file and read its header; :class:`FileProblem` when it is no readable spreadsheet."""
+def open_table(path: Path, sheet: str | None = None, keep_open: bool = False) -> Table:
+    """Recognise the file and read its header; :class:`FileProblem` when it is no readable spreadsheet.
+
+    ``keep_open``: an .xlsx workbook stays open for the first ``rows()`` (call ``close()`` if they are never read).
+    """
     path = Path(path)
     with open(path, "rb") as handle:
         head = handle.read(_SAMPLE)
     if not head.strip():
         raise FileProblem(_l("The file is empty."))
     if head.startswith(_ZIP):
-        return _open_xlsx(path, sheet)
+        return _open_xlsx(path, sheet, keep_open)
     if head.startswith(_OLE):
         raise FileProblem(_l("This is an old Excel (.xls) or another Office file. Save it as .xlsx or .csv and upload it again."))
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -113,7 +125,7 @@ def _open_workbook(path: Path):
     return load_workbook(path, read_only=True, data_only=False)
 
 
-def _open_xlsx(path: Path, sheet: str | None) -> Table:
+def _open_xlsx(path: Path, sheet: str | None, keep_open: bool = False) -> Table:
     try:
         workbook = _open_workbook(path)
     except Exception as exc:  # zipfile.BadZipFile, InvalidFileException, KeyError, XML errors...
@@ -127,14 +139,22 @@ def _open_xlsx(path: Path, sheet: str | None) -> Table:
         first = next(worksheet.iter_rows(min_row=1, max_row=1, values_only=True), None)
         xml_path = worksheet._worksheet_path  # no public API; needed to look for merged cells
     except FileProblem:
+        workbook.close()
         raise
     except Exception as exc:
-        raise FileProblem(_l("The Excel file is damaged (%(reason)s).", reason=type(exc).__name__)) from exc
-    finally:
         workbook.close()
-    if _has_merged_cells(path, xml_path):
-        raise FileProblem(_l("The sheet has merged cells. Unmerge them (one value per cell) and upload it again."))
-    return Table(path, "xlsx", _headers(first), sheet=sheet or names[0], sheets=names)
+        raise FileProblem(_l("The Excel file is damaged (%(reason)s).", reason=type(exc).__name__)) from exc
+    if not keep_open:
+        workbook.close()
+    try:
+        if _has_merged_cells(path, xml_path):
+            raise FileProblem(_l("The sheet has merged cells. Unmerge them (one value per cell) and upload it again."))
+        table = Table(path, "xlsx", _headers(first), sheet=sheet or names[0], sheets=names)
+    except BaseException:
+        workbook.close()
+        raise
+    table.workbook = workbook if keep_open else None
+    return table
 
 
 def _has_merged_cells(path: Path, xml_path: str) -> bool:

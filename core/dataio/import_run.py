@@ -110,13 +110,15 @@ def validate_settings(section, mode: str, key_field: str | None, on_duplicate: s
 class Importer:
     """Writes the rows of one :class:`ImportRun` as its user."""
 
-    def __init__(self, records, run: ImportRun, path: Path | None = None):
+    def __init__(self, records, run: ImportRun, path: Path | None = None, table=None):
         # The request/job's session itself rather than its scoped proxy: the rows ask for it
         # dozens of times each, and every proxy access looks up the app context.
         self.records = records.on_session(_unscoped(records.session))
         self.run = run
         self.section = records.section(run.section)
         self.path = path or stored_path(run)
+        #: The run's file, already opened (its header read) by the caller, if it was.
+        self.table = table
         self.counters = Counters()
 
     # -- the run ---------------------------------------------------------------
@@ -129,8 +131,9 @@ class Importer:
     def _execute(self) -> Counters:
         run, session = self.run, self.records.session
         config = current_app.config
+        table = self.table
         try:
-            table = open_table(self.path, run.sheet)
+            table = table or open_table(self.path, run.sheet, keep_open=True)
             mapping = clean_mapping(self.section, table.headers, run.mapping)
             validate_settings(self.section, run.mode, run.key_field, run.on_duplicate, mapping)
             total = check_table(table, config.get("FLOWCASE_IMPORT_MAX_ROWS", 100_000),
@@ -138,6 +141,9 @@ class Importer:
         except (FileProblem, ValidationError) as problem:
             self._finish(ImportStatus.FAILED, str(problem))
             return self.counters
+        finally:
+            if table is not None:
+                table.close()  # read by check_table, or never to be
         self._progress(status=ImportStatus.RUNNING, total=total)
         done = set(session.scalars(sa.select(ImportRow.row_number).where(
             ImportRow.file_hash == run.file_hash, ImportRow.section == run.section)))

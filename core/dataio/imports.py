@@ -17,13 +17,14 @@ from core.models.dataio import ImportMapping, ImportRun, ImportStatus
 PREVIEW_ROWS = 10
 
 
-def draft_run(records, section, source: Path, filename: str, sheet: str | None = None) -> tuple[ImportRun, Table]:
+def draft_run(records, section, source: Path, filename: str, sheet: str | None = None,
+              keep_open: bool = False) -> tuple[ImportRun, Table]:
     """Store the upload, read its header and map it automatically; raises ``FileProblem`` for a bad file.
 
-    Nothing is written but the draft run itself (status ``draft``).
+    Nothing is written but the draft run itself (status ``draft``). ``keep_open``: see :func:`open_table`.
     """
     path, digest = store_file(Path(source), filename)
-    table = open_table(path, sheet or None)
+    table = open_table(path, sheet or None, keep_open=keep_open)
     run = ImportRun(section=section.name, filename=Path(filename).name[:255] or "upload", file_hash=digest,
                     sheet=table.sheet, mapping=auto_map(section, table.headers), status=ImportStatus.DRAFT,
                     user_id=getattr(records.user, "id", None), mode="insert", on_duplicate="skip", errors=[])
@@ -104,11 +105,15 @@ def start(records, run: ImportRun):
 def import_file(records, section, source: Path, *, mode="insert", key_field=None, on_duplicate="skip",
                 sheet=None, mapping=None) -> ImportRun:
     """Import a file in this process (the CLI): draft, map automatically (or with ``mapping``), run."""
-    run, table = draft_run(records, section, source, Path(source).name, sheet)
-    configure(records, section, run, mapping or run.mapping, mode, key_field, on_duplicate, table)
-    with records.transaction():
-        run.status = ImportStatus.RUNNING
-    Importer(records, run).execute()
+    # The workbook read for the header is read again for the rows, not opened a second time.
+    run, table = draft_run(records, section, source, Path(source).name, sheet, keep_open=True)
+    try:
+        configure(records, section, run, mapping or run.mapping, mode, key_field, on_duplicate, table)
+        with records.transaction():
+            run.status = ImportStatus.RUNNING
+        Importer(records, run, table=table).execute()
+    finally:
+        table.close()
     return run
 
 

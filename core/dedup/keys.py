@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from core.config_cache import per_session
 from core.dedup.normalize import normalize
 from core.models.dedup import DedupKey, DedupRule
+from core.sections import SYSTEM_FIELDS
 
 _CACHE = per_session("flowcase_dedup_rules")
 #: Longer keys are stored as their SHA-1 (the column holds 500 characters).
@@ -75,6 +76,8 @@ def field_value(records, section, record, path: str, given: dict | None = None):
         return None
     if path.startswith("custom."):
         return (getattr(record, "custom", None) or {}).get(path.split(".", 1)[1])
+    if path in section.table.c and path not in SYSTEM_FIELDS:  # an own column: no need to list every field
+        return getattr(record, path, None)
     info = section.field(path)
     if info is None:
         return None
