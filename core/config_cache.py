@@ -29,8 +29,8 @@ _GENERATION = "flowcase_config_generation"
 _DIRTY = "flowcase_config_dirty"
 #: (database URL, cache name) -> (generation, value), shared by every transaction of this process.
 _SHARED: dict[tuple, tuple[tuple, Any]] = {}
-#: The generation statement as SQL text, by (dialect name, tables present).
-_SQL: dict[tuple, str] = {}
+#: The generation's columns and statement, by (dialect name, watched tables present or None for all).
+_COLUMNS: dict = {}
 #: Database URLs where every watched table was seen to exist (older databases may lack some).
 _COMPLETE: set = set()
 #: ``session.info`` keys of per-session copies (see :func:`per_session`), dropped with the generation on a change.
@@ -110,23 +110,42 @@ def _statement(present: frozenset | None) -> sa.Select:
     return sa.select(*columns) if columns else sa.select(sa.literal(0))
 
 
+def columns(session: Session) -> list:
+    """The generation's columns for this session's database, as SQL text compiled once: building and
+    hashing some forty subqueries per request cost more than running them, and untyped columns come back
+    as the driver gives them, the same whichever statement carries them."""
+    bind = session.get_bind()
+    present = _present(session, bind.url)
+    key = (bind.dialect.name, present)
+    found = _COLUMNS.get(key)
+    if found is None:
+        compiled = [str(column.compile(dialect=bind.dialect, compile_kwargs={"literal_binds": True}))
+                    for column in _statement(present).selected_columns]
+        found = _COLUMNS[key] = ([sa.literal_column(sql) for sql in compiled],
+                                 sa.text("SELECT " + ", ".join(compiled)))
+    return found[0]
+
+
+def _text(session: Session) -> sa.TextClause:
+    columns(session)
+    bind = session.get_bind()
+    return _COLUMNS[(bind.dialect.name, _present(session, bind.url))][1]
+
+
 def generation(session: Session) -> tuple:
     """The configuration's current generation as this transaction sees it (one statement per transaction)."""
     found = session.info.get(_GENERATION)
     if found is not None:
         return found
-    bind = session.get_bind()
-    url = bind.url
-    present = _present(session, url)
-    key = (bind.dialect.name, present)
-    sql = _SQL.get(key)
-    if sql is None:
-        # Compiled once to plain SQL: building and caching a statement of some forty subqueries
-        # every request cost more than running it.
-        sql = _SQL[key] = str(_statement(present).compile(dialect=bind.dialect, compile_kwargs={"literal_binds": True}))
     with session.no_autoflush:
-        found = (url, *session.connection().exec_driver_sql(sql).one())
-    session.info[_GENERATION] = found
+        values = session.execute(_text(session)).one()
+    return prime(session, values)
+
+
+def prime(session: Session, values) -> tuple:
+    """Take the generation from ``values``: the columns of :func:`statement` another statement carried
+    (the API key lookup folds :func:`columns` in, saving a round trip per request)."""
+    found = session.info[_GENERATION] = (session.get_bind().url, *values)
     return found
 
 

@@ -59,9 +59,12 @@ def user_for_token(token: str) -> User | None:
     table = ApiKey.__table__
     now = utcnow()
     session = db.session
-    row = session.execute(_key_statement(), {"key_hash": hash_key(token)}).first()
+    row = session.execute(_key_statement(session), {"key_hash": hash_key(token)}).first()
     if row is None:
         return None
+    from core.config_cache import prime
+
+    prime(session, row[3:])
     user = row.User
     last = row.last_used_at
     if last is not None and last.tzinfo is None:  # SQLite returns naive UTC
@@ -83,20 +86,29 @@ def user_for_token(token: str) -> User | None:
     return user if user.active else None
 
 
-def _key_statement() -> sa.Select:
-    """The key's id, last use and user in one statement (a request's session starts empty, so a separate
-    ``session.get`` of the user would be a second round trip on every call); built once, since building
-    and hashing a statement per request costs as much as running it."""
-    global _KEY_STATEMENT
-    if _KEY_STATEMENT is None:
+def _key_statement(session) -> sa.Select:
+    """The key's id, last use and user, and the configuration generation, in one statement.
+
+    The user comes with the key (a request's session starts empty, so a separate
+    ``session.get`` would be a second round trip on every call), and so does the
+    generation every request then needs (:func:`core.config_cache.prime`). Built
+    once: building and hashing a statement per request costs as much as running it.
+    """
+    from core.config_cache import columns
+
+    generation = columns(session)
+    found = _KEY_STATEMENTS.get(id(generation))
+    if found is None:
         table = ApiKey.__table__
-        _KEY_STATEMENT = (sa.select(table.c.id, table.c.last_used_at, User)
-                          .join(User, User.id == table.c.user_id)
-                          .where(table.c.key_hash == sa.bindparam("key_hash"), table.c.revoked_at.is_(None)))
-    return _KEY_STATEMENT
+        found = (sa.select(table.c.id, table.c.last_used_at, User, *generation)
+                 .join(User, User.id == table.c.user_id)
+                 .where(table.c.key_hash == sa.bindparam("key_hash"), table.c.revoked_at.is_(None)))
+        _KEY_STATEMENTS[id(generation)] = found
+    return found
 
 
-_KEY_STATEMENT: sa.Select | None = None
+#: Key statements by the generation columns they carry (those are built once per database kind).
+_KEY_STATEMENTS: dict[int, sa.Select] = {}
 
 
 def keys_of(user_id: int | None = None) -> list[ApiKey]:
