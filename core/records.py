@@ -375,10 +375,10 @@ class Records:
         own: dict = {}
         ext: dict[SectionExtension, dict] = defaultdict(dict)
         errors: dict[str, list] = {}
-        own_fields = {info.path: info for info in section.own_fields()}
+        own_fields = section.own_field_map()
         ext_fields = {info.path: info for extension in section.extensions for info in extension.fields()}
         if any(str(path).startswith(custom_fields.PREFIX) for path in values):
-            own_fields.update((info.path, info) for info in section.custom_fields())
+            own_fields = {**own_fields, **{info.path: info for info in section.custom_fields()}}
         for path, raw in values.items():
             info = own_fields.get(path) or ext_fields.get(path)
             if info is None:
@@ -467,8 +467,8 @@ class Records:
         """
         missing = {
             info.path: [_l("is required")]
-            for info in section.own_fields()
-            if info.required and getattr(record, info.path) in (None, "")
+            for info in section.required_own_fields()
+            if getattr(record, info.path) in (None, "")
         }
         for info in section.custom_fields():
             if not info.required or (custom_paths is not None and info.path not in custom_paths):

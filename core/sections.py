@@ -188,13 +188,24 @@ class Section:
         """
         # Identities and sizes, not values: comparing lazy labels would translate each of them, and
         # this runs several times per written row (nothing edits these dicts in place; they are replaced).
+        return list(self._own_fields_cached()[1])
+
+    def own_field_map(self) -> dict[str, FieldInfo]:
+        """``{path: field}`` of :meth:`own_fields`, built once like them (shared: do not change it)."""
+        return self._own_fields_cached()[2]
+
+    def required_own_fields(self) -> list[FieldInfo]:
+        """The own fields that must have a value, built once like them (shared: do not change it)."""
+        return self._own_fields_cached()[3]
+
+    def _own_fields_cached(self) -> tuple:
         key = (len(self.table.columns), id(self.labels), len(self.labels), id(self.choices), len(self.choices))
         cached = self.__dict__.get("_own_fields_cache")
-        if cached is not None and cached[0] == key:
-            return list(cached[1])
-        fields = self._build_own_fields()
-        self.__dict__["_own_fields_cache"] = (key, fields)
-        return list(fields)
+        if cached is None or cached[0] != key:
+            fields = self._build_own_fields()
+            cached = (key, fields, {info.path: info for info in fields}, [info for info in fields if info.required])
+            self.__dict__["_own_fields_cache"] = cached
+        return cached
 
     def _build_own_fields(self) -> list[FieldInfo]:
         return [
