@@ -325,3 +325,43 @@ def test_a_record_group_scopes_a_widget(app_ctx, world):
     with records.transaction():
         records.create("account", {"name": "Клиент 5-new"})
     assert compute(service(app_ctx, world["manager"]), scoped, None, TODAY).value == 5
+
+
+def test_each_widget_is_one_aggregate_statement(app, client, world):
+    """Six hundred bars still cost one grouped query per widget (and one for names): none per bar or period."""
+    login(client, "manager")
+    client.get("/dashboards/sales")  # warm caches
+    statements: list[str] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            assert client.get("/dashboards/sales?period=this_year").status_code == 200
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", before)
+        widgets = db.session.scalars(sa.select(DashboardWidget).join(Dashboard).where(Dashboard.code == "sales")).all()
+    aggregates = [s for s in statements if re.search(r"\bcount\(", s, re.I) and "FROM crm_" in s]
+    assert len(aggregates) == len(widgets), "\n\n".join(aggregates)
+    names = [s for s in statements if "UNION ALL" in s or re.match(r"\s*SELECT 'owner_id' AS path", s)]
+    charts_with_lookups = sum(1 for w in widgets if w.kind == "chart" and not w.date_bucket)
+    assert len(names) == charts_with_lookups, "\n\n".join(names)
+
+
+def test_a_chart_links_each_bar_with_the_same_text_as_list_url():
+    from core.dashboards.compute import _and, list_url, list_urls
+
+    class Section:
+        name = "activity"
+
+    month = periods.range_tree("created_at", date(2026, 1, 1), date(2026, 2, 1))
+    bases = [None, {"all": []}, {"named": "overdue"},
+             _and({"field": "status", "op": "eq", "value": "open"}, periods.range_tree("due_date", TODAY, TODAY))]
+    conditions = [[{"field": "owner_id", "op": "eq", "value": 5}], [{"field": "owner_id", "op": "is_null"}, month],
+                  [{"field": "subject", "op": "eq", "value": "Звонок & co/?"}], []]
+    for base in bases:
+        link = list_urls(Section, base)
+        for more in conditions:
+            assert link(*more) == list_url(Section, _and(base, *more))

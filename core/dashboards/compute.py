@@ -96,6 +96,28 @@ def list_url(section: Section, tree: dict | None) -> str:
     return f"/{section.name}/?filter={quote(json.dumps(tree, separators=(',', ':'), default=str))}"
 
 
+def _dump(tree) -> str:
+    return json.dumps(tree, separators=(",", ":"), default=str)
+
+
+def list_urls(section: Section, base: dict | None):
+    """``url(*conditions)``: :func:`list_url` of ``base`` and ``conditions`` together, the same text.
+
+    A chart links every bar to its list: the shared part (the widget's filter
+    and period) is encoded once, since percent-encoding works per character.
+    """
+    parts = _and(base)["all"]
+    prefix = f"/{section.name}/?filter=" + quote('{"all":[' + "".join(_dump(part) + "," for part in parts))
+
+    def url(*conditions) -> str:
+        more = _and(*conditions)["all"]
+        if not more:
+            return list_url(section, _and(base))
+        return prefix + quote(",".join(_dump(part) for part in more) + "]}")
+
+    return url
+
+
 def _and(*trees) -> dict:
     parts = []
     for tree in trees:
@@ -197,7 +219,7 @@ class _Widget:
         result.categories = _ordered(names.get(widget.group_by, {}), {row[0] for row in rows}, group_info)
         if series_info is not None:
             result.series = _ordered(names.get(widget.series_by, {}), {row[1] for row in rows}, series_info)
-        base_tree = _and(self.tree, period_tree)
+        link = list_urls(self.section, _and(self.tree, period_tree))
         category_labels, series_labels = dict(result.categories), dict(result.series)
         for row in rows:
             key, series_key = row[0], (row[1] if series_info else None)
@@ -205,7 +227,7 @@ class _Widget:
             if series_info is not None:
                 conditions.append(self.group_tree(widget.series_by, series_key))
             result.points.append(Point(key, series_key, _number(row[-1], widget.measure),
-                                       list_url(self.section, _and(base_tree, *conditions)),
+                                       link(*conditions),
                                        category_labels.get(key, str(key)),
                                        series_labels.get(series_key, "") if series_info is not None else ""))
 
