@@ -58,3 +58,15 @@ def collect_timeline(records, section, record, limit: int = TIMELINE_LIMIT) -> l
     items = [item for result in results for item in result]
     items.sort(key=sort_key, reverse=True)
     return items[:limit]
+
+
+def moment_text(value: date | datetime | None) -> str:
+    """An entry's date as its timeline shows it: a date-time short, a day medium, in the user's locale.
+
+    Remembered per process (:mod:`core.ui.formats`): a timeline prints dozens of them.
+    """
+    from core.ui.formats import date_text, datetime_text
+
+    if value is None:
+        return ""
+    return datetime_text(value, "short") if isinstance(value, datetime) else date_text(value, "medium")

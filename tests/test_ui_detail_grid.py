@@ -134,3 +134,33 @@ def test_rights_apply_to_rows_as_to_pages(app, client, world):
     assert client.get(f"/activity/{world['call']}/row/edit?fk=no_such_field").status_code == 400
     assert client.get(f"/activity/row/new?fk=account_id&parent=999999").status_code == 404
     assert client.get(f"/activity/row/new?fk=account_id&parent=x").status_code == 400
+
+
+def test_the_card_and_its_grids_share_one_name_query_per_table(app, client, world):
+    with app.app_context():
+        records = app.extensions["flowcase"].records(sudo=True)
+        records.create("contact", {"first_name": "Gina", "last_name": "Grid", "account_id": world["account"],
+                                   "owner_id": world["manager"]})
+        engine = db.engine
+    login(client, "manager")
+    statements = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", before)
+    try:
+        page = client.get(f"/account/{world['account']}").get_data(as_text=True)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", before)
+    # The account's owner, the contact's and the activities' owners: one lookup of user names, not one per grid.
+    user_names = [s for s in statements if re.match(r"\s*SELECT core_user\.id, core_user\.name\s+FROM core_user\s+WHERE", s)]
+    assert len(user_names) == 1, user_names
+    contacts = page.split('data-detail="contact"', 1)[1].split("</table>", 1)[0]
+    activities = page.split('data-detail="activity"', 1)[1].split("</table>", 1)[0]
+    with app.app_context():
+        from core.models import User
+
+        manager, alice = (db.session.get(User, world[name]).name for name in ("manager", "alice"))
+    assert manager in contacts
+    assert manager in activities and alice in activities

@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from core.handover import count_group, handover_groups
 from core.records import records_for
-from core.timeline import collect_timeline
+from core.timeline import collect_timeline, moment_text
 
 from .handover import previous_owner_id
 from .models import Account
@@ -49,7 +49,7 @@ def account_top(records, section, record) -> Markup:
 def timeline(records, section, record) -> Markup:
     """The communication timeline of an account or contact."""
     items = collect_timeline(records, section, record)
-    return Markup(render_template("crm/timeline.html", items=items))
+    return Markup(render_template("crm/timeline.html", items=items, whens=[moment_text(item.date) for item in items]))
 
 
 def render_slot(slot: str, context: dict):

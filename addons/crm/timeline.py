@@ -9,10 +9,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
-from flask import url_for
-
 from core.models import User
 from core.timeline import TimelineItem
+from core.ui.display import card_url_prefix
 
 from .models import STATUS_LABELS, Activity, ActivityStatus, CrmActivityType
 
@@ -49,6 +48,8 @@ def activity_items(section, record, records, limit: int) -> list[TimelineItem] |
         .limit(limit)
     )
     today = datetime.now(timezone.utc).date()
+    url = card_url_prefix("activity")
+    labels = {status: str(label) for status, label in STATUS_LABELS.items()}  # translated once, not per entry
     items = []
     for row in records.session.execute(query):
         overdue = row.status == ActivityStatus.OPEN and row.due_date is not None and row.due_date < today
@@ -57,9 +58,9 @@ def activity_items(section, record, records, limit: int) -> list[TimelineItem] |
             kind=row.code or "activity",
             kind_label=row.type_name,
             title=row.subject,
-            url=url_for("sections.card", section_name="activity", record_id=row.id),
+            url=f"{url}{row.id}",
             owner=row.owner_name or row.owner_login,
-            status=str(STATUS_LABELS.get(row.status, row.status)),
+            status=labels.get(row.status) or str(row.status),
             extra={"overdue": overdue, "open": row.status == ActivityStatus.OPEN},
         ))
     return items

@@ -7,11 +7,11 @@ is dated when it came in, an opportunity when it was opened.
 """
 from __future__ import annotations
 
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from core.models import User
 from core.timeline import TimelineItem
+from core.ui.display import card_url_prefix
 
 from .models import QUALIFICATION_LABELS, Lead, Opportunity, SalesStage
 
@@ -41,19 +41,21 @@ def sales_items(section, record, records, limit: int) -> list[TimelineItem] | No
     if link is None or "lead" not in sections or "opportunity" not in sections:
         return None
     items = []
+    # Labels translated and card URLs built once per card, not once per entry.
+    lead_url, lead_label = card_url_prefix("lead"), str(_l("Lead"))
     for row in _rows(records, "lead", Lead, link, record.id, limit, (Lead.qualification_status,)):
         status = row.stage_name or QUALIFICATION_LABELS.get(row.qualification_status, row.qualification_status)
         items.append(TimelineItem(
-            date=row.created_at, kind="lead", kind_label=_l("Lead"), title=row.name,
-            url=url_for("sections.card", section_name="lead", record_id=row.id),
+            date=row.created_at, kind="lead", kind_label=lead_label, title=row.name, url=f"{lead_url}{row.id}",
             owner=row.owner_name or row.owner_login, status=str(status) if status else None,
             extra={"open": not (row.is_won or row.is_lost)},
         ))
+    deal_url, deal_label = card_url_prefix("opportunity"), str(_l("Opportunity"))
     for row in _rows(records, "opportunity", Opportunity, link, record.id, limit,
                      (Opportunity.amount, Opportunity.currency)):
         items.append(TimelineItem(
-            date=row.created_at, kind="opportunity", kind_label=_l("Opportunity"), title=row.name,
-            url=url_for("sections.card", section_name="opportunity", record_id=row.id),
+            date=row.created_at, kind="opportunity", kind_label=deal_label, title=row.name,
+            url=f"{deal_url}{row.id}",
             owner=row.owner_name or row.owner_login, status=row.stage_name,
             extra={"open": not (row.is_won or row.is_lost), "amount": row.amount, "currency": row.currency},
         ))

@@ -10,7 +10,7 @@ from core.records import Records
 from core.sections import Section
 from core.state import get_state
 from core.ui.common import bp, current_records, render_section, section_or_404
-from core.ui.display import format_value, grid_rows, lookup_link, lookup_names
+from core.ui.display import format_value, grid_rows, grid_values, lookup_link, lookup_names_of
 from core.ui.layout import card_tabs, layout_fields, without_fields
 from core.ui.grid_view import detail_columns
 
@@ -31,7 +31,10 @@ def card(section_name: str, record_id: int):
     tabs = without_fields(card_tabs(section), records.field_access(section).hidden)
     fields = layout_fields(tabs)
     stage_info = section.field(section.stage_field) if section.stage_field else None
-    names = lookup_names(records, fields + ([stage_info] if stage_info else []), [values])
+    details = _details(records, record)
+    # One name query per target table for the card and all its grids (each grid shows owners, say).
+    own_fields = fields + ([stage_info] if stage_info else [])
+    names = lookup_names_of(records, [(own_fields, [values])] + [(d["columns"], d["values"]) for d in details])
     cells = {}
     for info in fields:
         target = lookup_link(info, values.get(info.path))
@@ -40,16 +43,23 @@ def card(section_name: str, record_id: int):
             "link": url_for("sections.card", section_name=target[0], record_id=target[1]) if target else None,
         }
     stage = format_value(stage_info, values.get(stage_info.path), names) if stage_info else None
+    for detail in details:
+        detail["rows"] = grid_rows(records, detail["section"], detail["columns"], detail["found"],
+                                   values=detail.pop("values"), names=names)
     return render_section(
         "card", section, record=record, values=values, tabs=tabs, cells=cells, stage=stage,
-        title=section.display_name(record), details=_details(records, record),
+        title=section.display_name(record), details=details,
         history=_history(section, record), can_update=records.can(section, "update", record),
         can_delete=records.can(section, "delete", record),
     )
 
 
 def _details(records: Records, record) -> list[dict]:
-    """Grids of child records (``section.details``), each read through the child's rights-limited select."""
+    """Grids of child records (``section.details``), each read through the child's rights-limited select.
+
+    Each grid comes with its rows' raw ``values`` and ``found`` records; the caller looks up
+    the names of every grid at once and turns them into ``rows`` (:func:`grid_rows`).
+    """
     sections = get_state().sections
     parent = sections.for_model(type(record))
     grids = []
@@ -66,7 +76,8 @@ def _details(records: Records, record) -> list[dict]:
             "section": child,
             "title": detail.get("title") or child.title_plural,
             "columns": columns,
-            "rows": grid_rows(records, child, columns, found[:DETAIL_LIMIT]),
+            "found": found[:DETAIL_LIMIT],
+            "values": grid_values(records, child, columns, found[:DETAIL_LIMIT]),
             "more": len(found) > DETAIL_LIMIT,
             "list_url": url_for("sections.list_view", section_name=child.name, **{f"f.{fk}": record.id}),
             "new_url": url_for("sections.new", section_name=child.name, **{fk: record.id}),

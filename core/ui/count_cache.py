@@ -34,10 +34,10 @@ _generations: dict[str, int] = {}
 def capped_count(records, section, stmt: sa.Select) -> tuple[int, bool]:
     """:func:`core.ui.list_query.capped_count`, reused for a few seconds while nothing here wrote the table."""
     table = section.table.name
-    compiled = stmt.compile(bind=records.session.get_bind())
+    bind = records.session.get_bind()
     user_id = getattr(records.user, "id", None)
-    key = (_app_token(records.state), str(records.session.get_bind().url), user_id, records.is_sudo, str(compiled),
-           repr(sorted(compiled.params.items(), key=lambda kv: kv[0])), table, _generations.get(table, 0))
+    key = (_app_token(records.state), str(bind.url), user_id, records.is_sudo, *_statement_key(stmt, bind),
+           table, _generations.get(table, 0))
     now = time.monotonic()
     with _lock:
         hit = _entries.get(key)
@@ -49,6 +49,18 @@ def capped_count(records, section, stmt: sa.Select) -> tuple[int, bool]:
         while len(_entries) > MAX_ENTRIES:
             _entries.popitem(last=False)
     return result
+
+
+def _statement_key(stmt: sa.Select, bind) -> tuple:
+    """What identifies ``stmt`` with its values: SQLAlchemy's own cache key, cheaper than compiling it to SQL.
+
+    A statement SQLAlchemy cannot key (rare) is compiled instead.
+    """
+    cache_key = stmt._generate_cache_key()
+    if cache_key is not None:
+        return cache_key.key, repr([param.effective_value for param in cache_key.bindparams])
+    compiled = stmt.compile(bind=bind)
+    return str(compiled), repr(sorted(compiled.params.items(), key=lambda kv: kv[0]))
 
 
 def _app_token(state) -> str:

@@ -8,21 +8,22 @@ with the number of rows.
 from __future__ import annotations
 
 import enum
+import weakref
 from collections import defaultdict
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Iterable
 
 import sqlalchemy as sa
-from flask import url_for
+from flask import has_request_context, request, url_for
 from markupsafe import Markup, escape
-from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
 
 from core import custom_fields
 from core.records import Records
 from core.sections import FieldInfo, Section
 from core.state import get_state
+from core.ui.formats import date_text, datetime_text, decimal_text
 
 #: Columns tried, in order, as the display name of a lookup target that is not a section (users).
 _NAME_COLUMNS = ("name", "title", "login", "code")
@@ -33,9 +34,21 @@ def lookup_target(info: FieldInfo) -> tuple[sa.Table, Section | None]:
     if info.custom:  # a custom lookup names its target section instead of a foreign key
         section = get_state().sections.get(info.target_section)
         return section.table, section
-    fk = next(iter(info.column.foreign_keys))
-    table = fk.column.table
-    return table, get_state().sections.for_table(table.name)
+    sections = get_state().sections
+    known = _TARGETS.get(sections)
+    if known is None:
+        known = _TARGETS[sections] = {}
+    column = info.column
+    hit = known.get(id(column))
+    if hit is None or hit[0] is not column:
+        # Every cell of a lookup column asks; the answer only changes with the app's sections.
+        table = next(iter(column.foreign_keys)).column.table
+        hit = known[id(column)] = (column, table, sections.for_table(table.name))
+    return hit[1], hit[2]
+
+
+#: Per section registry (one per app): ``{id(column): (column, target table, target section)}``.
+_TARGETS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _name_query(records: Records, table: sa.Table, section: Section | None):
@@ -57,15 +70,24 @@ def lookup_names(records: Records, fields: Iterable[FieldInfo], rows: Iterable[d
     One query per target table, whatever the number of rows. Records the user
     may not read are left out (pages show them as ``#id``).
     """
-    rows = list(rows)
+    return lookup_names_of(records, [(fields, rows)])
+
+
+def lookup_names_of(records: Records, groups: Iterable[tuple[Iterable[FieldInfo], Iterable[dict]]]) -> dict[str, dict]:
+    """:func:`lookup_names` of several ``(fields, rows)`` groups at once (a card and its detail grids).
+
+    Grids whose lookups point to the same table (every grid's owner) share its one query.
+    """
     wanted: dict[str, set] = defaultdict(set)
     targets: dict[str, tuple] = {}
-    for info in fields:
-        if info.type != "lookup" or (info.column is None and not info.custom):
-            continue
-        table, section = lookup_target(info)
-        targets[table.name] = (table, section)
-        wanted[table.name].update(row[info.path] for row in rows if row.get(info.path) is not None)
+    for fields, rows in groups:
+        rows = list(rows)
+        for info in fields:
+            if info.type != "lookup" or (info.column is None and not info.custom):
+                continue
+            table, section = lookup_target(info)
+            targets[table.name] = (table, section)
+            wanted[table.name].update(row[info.path] for row in rows if row.get(info.path) is not None)
     names: dict[str, dict] = {}
     for table_name, ids in wanted.items():
         names[table_name] = {}
@@ -128,11 +150,11 @@ def format_value(info: FieldInfo, value, names: dict[str, dict] | None = None) -
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, datetime):
-        return format_datetime(value, "short")
+        return datetime_text(value, "short")
     if isinstance(value, date):
-        return format_date(value, "medium")
+        return date_text(value, "medium")
     if isinstance(value, Decimal):
-        return format_decimal(value)
+        return decimal_text(value)
     if isinstance(value, enum.Enum):
         return str(value.value)
     return str(value)
@@ -149,15 +171,17 @@ def lookup_link(info: FieldInfo, value) -> tuple[str, int] | None:
 class _Column:
     """What a grid needs to show one column, worked out once per page instead of once per cell."""
 
-    __slots__ = ("info", "path", "link_prefix", "memo")
+    __slots__ = ("info", "path", "link_prefix", "memo", "names_of")
 
     def __init__(self, info: FieldInfo):
         self.info, self.path, self.memo = info, info.path, {}
-        self.link_prefix = None
+        self.link_prefix = self.names_of = None
         if info.type == "lookup" and (info.column is not None or info.custom):
-            _table, target = lookup_target(info)
+            table, target = lookup_target(info)
+            if not getattr(info, "choices", None):
+                self.names_of = table.name  # the cell's text is the target's name: no format_value per value
             if target is not None:
-                self.link_prefix = _card_prefix(target.name)
+                self.link_prefix = card_url_prefix(target.name)
 
     def cell(self, value, names: dict) -> tuple[str, Markup]:
         """The cell's text and HTML (escaped, a link for a lookup); the same value formats once per page."""
@@ -172,48 +196,70 @@ class _Column:
         return result
 
     def _render(self, value, names: dict) -> tuple[str, Markup]:
-        text = format_value(self.info, value, names)
+        if self.names_of is not None:
+            text = "" if value is None or value == "" else names.get(self.names_of, {}).get(value, f"#{value}")
+        else:
+            text = format_value(self.info, value, names)
         if self.link_prefix is not None and value is not None:
             # Plain string building: Markup's % escapes argument by argument and costs more than the query.
             return text, Markup(f'<a href="{escape(self.link_prefix)}{escape(value)}">{escape(text)}</a>')
         return text, escape(text)
 
 
-def _card_prefix(section_name: str) -> str:
-    """The card URL of ``section_name`` up to the record id: one ``url_for`` per page, not one per row."""
-    url = url_for("sections.card", section_name=section_name, record_id=_URL_PLACEHOLDER)
-    return url[: url.rindex(str(_URL_PLACEHOLDER))]
+def card_url_prefix(section_name: str) -> str:
+    """The card URL of ``section_name`` up to the record id: one ``url_for`` per request, not one per row.
+
+    ``f"{card_url_prefix('activity')}{record_id}"`` is ``url_for("sections.card", ...)`` of that record.
+    """
+    known = request.environ.setdefault("flowcase.card_prefixes", {}) if has_request_context() else {}
+    prefix = known.get(section_name)
+    if prefix is None:
+        url = url_for("sections.card", section_name=section_name, record_id=_URL_PLACEHOLDER)
+        prefix = known[section_name] = url[: url.rindex(str(_URL_PLACEHOLDER))]
+    return prefix
 
 
 #: An id no record has, built into a URL once and cut off to get the prefix every row's link shares.
 _URL_PLACEHOLDER = 987654321
 
 
-def grid_rows(records, section: Section, columns, found) -> list[dict]:
+def grid_values(records, section: Section, columns, found) -> list[dict]:
+    """The raw values of ``columns`` for each record of ``found``: ``[{"id", <path>: value}]``.
+
+    Statements: one per extension shown, whatever the number of rows.
+    """
+    ids = [record.id for record in found]
+    ext = extension_values(records, section, ids, [c.path for c in columns if c.extension is not None])
+    plain = [info.path for info in columns if not info.custom and info.extension is None]
+    other = [info for info in columns if info.custom or info.extension is not None]
+    values = []
+    for record in found:
+        row = {"id": record.id}
+        for path in plain:
+            row[path] = getattr(record, path)
+        for info in other:
+            row[info.path] = custom_fields.value_of(record, info) if info.custom else ext.get(record.id, {}).get(info.path)
+        values.append(row)
+    return values
+
+
+def grid_rows(records, section: Section, columns, found, values: list[dict] | None = None,
+              names: dict | None = None) -> list[dict]:
     """Cells of each record for a grid: formatted values, lookups by name and link.
 
     Each row is ``{"id", "url", "first", "html", "cells": [{"html", "text", "link", "path"}]}``:
     a cell's ``html`` is escaped and linked, ready to print; ``first`` is the first cell as a
     link to the card; the row's ``html`` is all its ``<td>`` cells, so a grid template needs
     no loop, macro call nor ``url_for`` per cell.
-    Statements: one per extension shown and one per lookup target table, whatever the number of rows.
+    Statements: one per extension shown and one per lookup target table, whatever the number of rows;
+    none when the caller passes ``values`` (:func:`grid_values`) and ``names`` (:func:`lookup_names_of`).
     """
-    ids = [record.id for record in found]
-    ext = extension_values(records, section, ids, [c.path for c in columns if c.extension is not None])
-    values = []
-    for record in found:
-        row = {"id": record.id}
-        for info in columns:
-            if info.custom:
-                row[info.path] = custom_fields.value_of(record, info)
-            elif info.extension is not None:
-                row[info.path] = ext.get(record.id, {}).get(info.path)
-            else:
-                row[info.path] = getattr(record, info.path)
-        values.append(row)
-    names = lookup_names(records, columns, values)
+    if values is None:
+        values = grid_values(records, section, columns, found)
+    if names is None:
+        names = lookup_names(records, columns, values)
     plan = [_Column(info) for info in columns]
-    card_prefix = _card_prefix(section.name)
+    card_prefix = card_url_prefix(section.name)
     rows = []
     for row in values:
         record_id = row["id"]
