@@ -80,7 +80,25 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.close()
 
 
+#: Request methods that write: their transactions take SQLite's write lock when they begin.
+_WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection):
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing_request() else "BEGIN")
+
+
+def _writing_request() -> bool:
+    """Whether this transaction serves a request that writes.
+
+    A transaction that read and then writes cannot wait for the write lock: when
+    another connection committed meanwhile, SQLite refuses the write at once
+    (SQLITE_BUSY_SNAPSHOT), and two workers creating records side by side
+    answered 409 to each other. Taken when the transaction begins, the lock is
+    waited for (``busy_timeout``) and writers queue; readers are not held up (WAL).
+    """
+    from flask import has_request_context, request
+
+    return has_request_context() and request.method in _WRITE_METHODS

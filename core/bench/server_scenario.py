@@ -6,6 +6,8 @@ keep-alive connections, :data:`CLIENTS` of them posting at once, each request
 in its own app context and database session, :data:`WORKERS` sync workers.
 The figure per worker is the total divided by the workers. The floor is the
 same number of bare Core INSERTs committed one by one from this process.
+On SQLite the workers queue for the file's write lock (write requests take it
+when their transaction begins, :func:`core.db._writing_request`).
 
 gunicorn is started on the first measured run and stopped when the bench
 process exits; without gunicorn (not installed) the scenario is "not
@@ -95,10 +97,6 @@ def server_scenario(ctx, Scenario, headers: dict, contact_table):
         import gunicorn  # noqa: F401
     except ImportError:
         return Scenario(name, title, unavailable="gunicorn is not installed")
-    if db.engine.dialect.name == "sqlite":
-        # Two worker processes writing one SQLite file answer 409 when a reading transaction loses the write lock;
-        # the issue's target is for PostgreSQL.
-        return Scenario(name, title, unavailable="measured on PostgreSQL (--database postgresql+psycopg://...)")
     server = _Server(db.engine.url.render_as_string(hide_password=False))
     counter = itertools.count(int(time.time()) % 1_000_000 * 1000)
     connections: dict[int, http.client.HTTPConnection] = {}
