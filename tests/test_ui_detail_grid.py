@@ -154,7 +154,7 @@ def test_the_card_and_its_grids_share_one_name_query_per_table(app, client, worl
     finally:
         sa.event.remove(engine, "before_cursor_execute", before)
     # The account's owner, the contact's and the activities' owners: one lookup of user names, not one per grid.
-    user_names = [s for s in statements if re.match(r"\s*SELECT core_user\.id, core_user\.name\s+FROM core_user\s+WHERE", s)]
+    user_names = [s for s in statements for _ in re.finditer(r"FROM core_user\s+WHERE core_user\.id IN", s)]
     assert len(user_names) == 1, user_names
     contacts = page.split('data-detail="contact"', 1)[1].split("</table>", 1)[0]
     activities = page.split('data-detail="activity"', 1)[1].split("</table>", 1)[0]
@@ -164,3 +164,28 @@ def test_the_card_and_its_grids_share_one_name_query_per_table(app, client, worl
         manager, alice = (db.session.get(User, world[name]).name for name in ("manager", "alice"))
     assert manager in contacts
     assert manager in activities and alice in activities
+
+
+def test_a_list_asks_the_names_of_all_its_lookup_tables_in_one_statement(app, client, world):
+    with app.app_context():
+        records = app.extensions["flowcase"].records(sudo=True)
+        contact = records.create("contact", {"first_name": "Lou", "last_name": "Kup", "account_id": world["account"]}).id
+        records.update("activity", world["call"], {"contact_id": contact})
+        engine = db.engine
+    login(client, "manager")
+    statements = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", before)
+    try:
+        page = client.get("/activity/?cols=subject,account_id,contact_id,owner_id").get_data(as_text=True)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", before)
+    lookup = re.compile(r"FROM (crm_account|crm_contact|core_user)\s+WHERE \w+\.id IN")
+    asking = [s for s in statements if lookup.search(s)]
+    assert len(asking) == 1, asking
+    assert {m.group(1) for m in lookup.finditer(asking[0])} == {"crm_account", "crm_contact", "core_user"}
+    row = page.split(f'<tr data-id="{world["call"]}"', 1)[1].split("</tr>", 1)[0]
+    assert "Grid Ltd" in row and "Lou Kup" in row

@@ -89,6 +89,7 @@ def lookup_names_of(records: Records, groups: Iterable[tuple[Iterable[FieldInfo]
             targets[table.name] = (table, section)
             wanted[table.name].update(row[info.path] for row in rows if row.get(info.path) is not None)
     names: dict[str, dict] = {}
+    textual = []  # (table name, query) whose display column is text: asked together in one UNION ALL
     for table_name, ids in wanted.items():
         names[table_name] = {}
         if not ids:
@@ -99,9 +100,33 @@ def lookup_names_of(records: Records, groups: Iterable[tuple[Iterable[FieldInfo]
             found = records.session.scalars(records.select(section).where(section.table.c.id.in_(ids)))
             names[table_name] = {r.id: section.display_name(r) for r in found}
             continue
-        for record_id, text in records.session.execute(query.where(table.c.id.in_(ids))):
-            names[table_name][record_id] = str(text) if text not in (None, "") else f"#{record_id}"
+        query = query.where(table.c.id.in_(ids))
+        if _is_text(query.selected_columns[1]):
+            textual.append((table_name, query))
+            continue
+        _add_names(names[table_name], records.session.execute(query))
+    if len(textual) == 1:
+        _add_names(names[textual[0][0]], records.session.execute(textual[0][1]))
+    elif textual:
+        # One round trip for every target table (types, accounts, users...) instead of one each.
+        tagged = [query.with_only_columns(sa.literal_column(str(index)).label("fc_target"), *query.selected_columns)
+                  for index, (_name, query) in enumerate(textual)]
+        by_index = defaultdict(list)
+        for index, record_id, text in records.session.execute(sa.union_all(*tagged)):
+            by_index[index].append((record_id, text))
+        for index, (table_name, _query) in enumerate(textual):
+            _add_names(names[table_name], by_index[index])
     return names
+
+
+def _is_text(column) -> bool:
+    """A plain string column: several such name queries can share one UNION ALL and give the same texts."""
+    return isinstance(column.type, sa.String) and not isinstance(column.type, sa.Enum)
+
+
+def _add_names(target: dict, rows) -> None:
+    for record_id, text in rows:
+        target[record_id] = str(text) if text not in (None, "") else f"#{record_id}"
 
 
 def lookup_options(records: Records, info: FieldInfo, limit: int) -> list[tuple[int, str]] | None:
