@@ -8,7 +8,8 @@ is batched: at :meth:`RecordBatch.flush` (every ``size`` rows, and when the
 block ends) the chunk's records go in with one multi-row INSERT ... RETURNING,
 then their extension rows, then every ``flowcase_record_after_create`` hook
 per record, in order; the change-log rows and the rows hooks hand to
-:meth:`Records.defer_insert` (dedup keys) are inserted together at the end.
+:meth:`Records.defer_insert` (dedup keys) are inserted together at the end
+(through COPY on PostgreSQL, see :mod:`core.bulk_insert`).
 The change log holds the same rows a one-by-one create writes.
 
 The chunk runs in one savepoint. When anything in it fails (a unique
@@ -37,6 +38,7 @@ from typing import Any, Callable
 
 import sqlalchemy as sa
 
+from core.bulk_insert import insert_rows
 from core.db import utcnow
 from core.models import ChangeLog
 from core.records import DEFERRED_INSERTS, EXISTS_MEMO, create_log_values
@@ -175,7 +177,7 @@ class RecordBatch:
             log = [{"section": item.section.name, "record_id": item.record.id, "operation": "create", "field": None,
                     "old_value": None, "new_value": create_log_values(item.event), "user_id": user_id, "at": now}
                    for item in items]
-            session.execute(sa.insert(ChangeLog.__table__), log)
+            insert_rows(session, ChangeLog.__table__, log)
             deferred = session.info[DEFERRED_INSERTS] = {}
             try:
                 after_create = records._hook("flowcase_record_after_create")
@@ -185,8 +187,7 @@ class RecordBatch:
                 session.info.pop(DEFERRED_INSERTS, None)
             records._flush()  # what the hooks changed through the ORM, before the deferred rows
             for table, rows in deferred.items():
-                if rows:
-                    session.execute(sa.insert(table), rows)
+                insert_rows(session, table, rows)
 
     def _number(self, items: list[PendingCreate]) -> None:
         """On SQLite, give the chunk's records their ids, so they go in with one executemany.

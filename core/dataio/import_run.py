@@ -24,6 +24,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import scoped_session
 
+from core.bulk_insert import insert_rows
 from core.db import utcnow
 from core.dataio.import_mapping import clean_mapping
 from core.dataio.import_read import FileProblem, check_table, open_table
@@ -196,7 +197,7 @@ class Importer:
                     except Exception as error:  # noqa: BLE001 - reported for this row; the others go on
                         self._failed(number, error)
             if self._written:
-                records.session.execute(sa.insert(ImportRow), self._written)
+                insert_rows(records.session, ImportRow.__table__, self._written)
             self._save_progress()
 
     def _failed(self, number: int, error: Exception) -> None:

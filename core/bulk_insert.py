@@ -1,0 +1,63 @@
+"""Many rows into one table in the current transaction: PostgreSQL's COPY, else one Core INSERT.
+
+A records batch writes a chunk's change-log rows, duplicate keys and import
+rows a thousand at a time. psycopg sends an ``executemany`` as one INSERT per
+row (pipelined), which cost more than everything else the chunk writes on
+PostgreSQL; ``COPY ... FROM STDIN`` sends the same rows as one stream. The
+values go through the same bind processing (JSON ``None`` is stored as JSON
+``null``, as an INSERT stores it) and the columns' Python defaults are filled
+in per row as an INSERT fills them, so the rows stored are the same.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+
+def insert_rows(session, table: sa.Table, rows: list[dict]) -> None:
+    """INSERT ``rows`` (dicts with the same keys) into ``table`` through ``session``'s transaction."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect
+    # Whatever the number of rows (a COPY of one row costs what its INSERT costs), so a chunk's statements
+    # are the same whatever its size.
+    plan = _copy_plan(table, rows) if dialect.name == "postgresql" else None
+    if plan is None:
+        from core.records import insert_statement
+
+        session.execute(insert_statement(table), rows)
+        return
+    given, defaults = plan
+    columns = given + [column for column, _make in defaults]
+    processors = [column.type._cached_bind_processor(dialect) for column in columns]
+    names = ", ".join(dialect.identifier_preparer.quote(column.name) for column in columns)
+    keys = [column.key for column in given]
+    makers = [make for _column, make in defaults]
+    cursor = session.connection().connection.driver_connection.cursor()
+    try:
+        with cursor.copy(f"COPY {dialect.identifier_preparer.format_table(table)} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                values = [row[key] for key in keys] + [make() for make in makers]
+                copy.write_row([value if process is None else process(value)
+                                for value, process in zip(values, processors)])
+    finally:
+        cursor.close()
+
+
+def _copy_plan(table: sa.Table, rows: list[dict]):
+    """``(columns given, [(column, its Python default)])``, or None when COPY cannot do what an INSERT does."""
+    keys = rows[0].keys()
+    if any(row.keys() != keys for row in rows) or any(key not in table.c for key in keys):
+        return None
+    given = [table.c[key] for key in keys]
+    defaults = []
+    for column in table.columns:
+        default = column.default
+        if column.key in keys or default is None:
+            continue  # given, or NULL / the server's default (a serial id) as with an INSERT
+        if default.is_callable:
+            defaults.append((column, lambda default=default: default.arg(None)))
+        elif default.is_scalar:
+            defaults.append((column, lambda default=default: default.arg))
+        else:
+            return None  # a SQL expression or a sequence: left to an INSERT
+    return given, defaults

@@ -1,0 +1,42 @@
+"""Rows a records batch writes in bulk (change log, dedup keys, import rows) are stored as an INSERT stores them;
+on PostgreSQL they go through COPY, not one INSERT per row."""
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+
+from core.bulk_insert import insert_rows
+from core.extensions import db
+from core.models import ChangeLog
+from tests.test_import_batch import counting
+
+AWKWARD = ["tab\there", "line\nbreak", "back\\slash", "quote's \"double\"", "\\N", "кириллица", ""]
+
+
+def rows(tag: str, n: int) -> list[dict]:
+    return [{"section": tag, "record_id": i, "operation": "create", "field": AWKWARD[i % len(AWKWARD)],
+             "old_value": None, "new_value": {"text": AWKWARD[i % len(AWKWARD)], "n": i, "none": None},
+             "user_id": None} for i in range(n)]
+
+
+def stored(tag: str) -> list:
+    return [tuple(r) for r in db.session.execute(
+        sa.select(ChangeLog.record_id, ChangeLog.operation, ChangeLog.field, ChangeLog.old_value, ChangeLog.new_value,
+                  ChangeLog.user_id, ChangeLog.old_value.is_(None), ChangeLog.at.is_not(None))
+        .where(ChangeLog.section == tag).order_by(ChangeLog.record_id))]
+
+
+def test_bulk_rows_are_stored_as_an_insert_stores_them(app_ctx):
+    n = 50
+    before = datetime.now(timezone.utc)
+    with counting() as seen:
+        insert_rows(db.session, ChangeLog.__table__, rows("bulk", n))
+    db.session.execute(sa.insert(ChangeLog.__table__), rows("plain", n))
+    db.session.commit()
+    assert stored("bulk") == stored("plain") and len(stored("bulk")) == n
+    at = db.session.scalar(sa.select(sa.func.min(ChangeLog.at)).where(ChangeLog.section == "bulk"))
+    assert at.replace(tzinfo=at.tzinfo or timezone.utc) >= before.replace(microsecond=0)
+    inserts = [s for s in seen if s.lstrip().upper().startswith("INSERT")]
+    if db.engine.dialect.name == "postgresql":
+        assert not inserts, "PostgreSQL takes the rows through COPY"
+    else:
+        assert len(inserts) == 1
