@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
-from functools import lru_cache
 from datetime import datetime, timezone
+from functools import lru_cache
 
-from flask import Blueprint, abort, render_template, request
 from babel import numbers
+from flask import Blueprint, abort, render_template, request
 from flask_babel import format_decimal, get_locale
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -75,7 +75,8 @@ def dashboard_widgets(dashboard, period) -> list[dict]:
                 chart = None
                 if widget.kind == "chart" and result.error is None:
                     labels = {point.value: format_value(point.value) for point in result.points}
-                    chart = pool.submit(render_chart, result, labels.__getitem__, widget.chart_type, str(widget.title))
+                    chart = pool.submit(render_chart, result, labels.__getitem__, widget.chart_type or "bar",
+                                        str(widget.title))
                 kept = (result, chart)
                 drawn.append((key, kept))
             result, chart = kept
