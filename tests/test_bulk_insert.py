@@ -2,6 +2,7 @@
 on PostgreSQL they go through COPY, not one INSERT per row."""
 from datetime import datetime, timezone
 
+import pytest
 import sqlalchemy as sa
 
 from core.bulk_insert import insert_rows
@@ -40,3 +41,27 @@ def test_bulk_rows_are_stored_as_an_insert_stores_them(app_ctx):
         assert not inserts, "PostgreSQL takes the rows through COPY"
     else:
         assert len(inserts) == 1
+
+
+@pytest.mark.addons("crm")
+def test_a_chunk_of_creates_goes_in_as_one_executemany_of_rows_numbered_first(app_ctx):
+    records = app_ctx.extensions["flowcase"].records(sudo=True)
+    statements, written = [], []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, executemany))
+
+    sa.event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        with records.transaction(), records.batch() as batch:
+            for i in range(5):
+                batch.create("contact", {"last_name": f"Ряд{i}", "email": f"r{i}@x.test"},
+                             on_written=lambda record: written.append((record.id, record.last_name)))
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", seen)
+    inserts = [(s, many) for s, many in statements if s.lstrip().startswith("INSERT INTO crm_contact")]
+    assert len(inserts) == 1 and inserts[0][1] and "RETURNING" not in inserts[0][0].upper(), inserts
+    ids = [record_id for record_id, _name in written]
+    assert ids == sorted(ids) and len(set(ids)) == 5
+    stored = dict(db.session.execute(sa.text("select id, last_name from crm_contact")).all())
+    assert all(stored[record_id] == name for record_id, name in written)
