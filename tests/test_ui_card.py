@@ -86,3 +86,16 @@ def test_details_grid_reads_child_records(app, client, lamp):
     detail = text.split('data-detail="fx_thing"', 1)[1]
     assert ">Child</a>" in detail
     assert f"f.amount={lamp}" in detail
+
+
+def test_a_sections_own_card_template_wins_also_when_its_folder_comes_later(app, client, lamp):
+    # The generic card is found (and remembered); template folders that give the section its own card replace it.
+    from jinja2 import ChoiceLoader, DictLoader
+
+    assert 'data-field="name">Lamp</dd>' in client.get(f"/fx_thing/{lamp}").get_data(as_text=True)
+    generic = app.jinja_loader
+    app.jinja_loader = ChoiceLoader([DictLoader({"sections/fx_thing/card.html": "own card of {{ title }}"}), generic])
+    try:
+        assert client.get(f"/fx_thing/{lamp}").get_data(as_text=True) == "own card of Lamp"
+    finally:
+        app.jinja_loader = generic

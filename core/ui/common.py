@@ -1,13 +1,15 @@
 """What every section page shares: the blueprint, section lookup by URL, templates per section."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, current_app, render_template
 
 from core.records import Records, records_for
 from core.sections import Section
 from core.state import get_state
+from core.ui.display import grid_body
 
 bp = Blueprint("sections", __name__)
+bp.add_app_template_global(grid_body, "fc_grid_body")
 
 
 def section_or_404(name: str) -> Section:
@@ -25,5 +27,22 @@ def current_records() -> Records:
 
 def render_section(kind: str, section: Section, status: int = 200, **context):
     """Render ``sections/<section>/<kind>.html`` when a theme or add-on provides it, else the generic one."""
-    names = [f"sections/{section.name}/{kind}.html", f"sections/{kind}.html"]
-    return render_template(names, section=section, **context), status
+    return render_template(_template_names(kind, section.name), section=section, **context), status
+
+
+def _template_names(kind: str, section_name: str) -> list[str]:
+    """The names to try; once resolved, just the one found (unless templates reload, as in development).
+
+    Jinja remembers templates it found, not the ones it did not: the section's own
+    name would be looked for in every template folder on every page view.
+    """
+    names = [f"sections/{section_name}/{kind}.html", f"sections/{kind}.html"]
+    env = current_app.jinja_env
+    if env.auto_reload:
+        return names
+    resolved = env.__dict__.setdefault("_flowcase_section_templates", {})
+    folders = current_app.jinja_loader
+    hit = resolved.get((section_name, kind))
+    if hit is None or hit[0] is not folders:  # other template folders (add-ons installed): look again
+        hit = resolved[(section_name, kind)] = (folders, env.select_template(names).name)
+    return [hit[1]]

@@ -196,17 +196,18 @@ def lookup_link(info: FieldInfo, value) -> tuple[str, int] | None:
 class _Column:
     """What a grid needs to show one column, worked out once per page instead of once per cell."""
 
-    __slots__ = ("info", "path", "link_prefix", "memo", "names_of")
+    __slots__ = ("info", "path", "link_prefix", "link_html", "memo", "names_of")
 
     def __init__(self, info: FieldInfo):
         self.info, self.path, self.memo = info, info.path, {}
-        self.link_prefix = self.names_of = None
+        self.link_prefix = self.link_html = self.names_of = None
         if info.type == "lookup" and (info.column is not None or info.custom):
             table, target = lookup_target(info)
             if not getattr(info, "choices", None):
                 self.names_of = table.name  # the cell's text is the target's name: no format_value per value
             if target is not None:
                 self.link_prefix = card_url_prefix(target.name)
+                self.link_html = escape(self.link_prefix)
 
     def cell(self, value, names: dict) -> tuple[str, Markup]:
         """The cell's text and HTML (escaped, a link for a lookup); the same value formats once per page."""
@@ -227,7 +228,8 @@ class _Column:
             text = format_value(self.info, value, names)
         if self.link_prefix is not None and value is not None:
             # Plain string building: Markup's % escapes argument by argument and costs more than the query.
-            return text, Markup(f'<a href="{escape(self.link_prefix)}{escape(value)}">{escape(text)}</a>')
+            target = value if value.__class__ is int else escape(value)
+            return text, Markup(f'<a href="{self.link_html}{target}">{escape(text)}</a>')
         return text, escape(text)
 
 
@@ -285,10 +287,12 @@ def grid_rows(records, section: Section, columns, found, values: list[dict] | No
         names = lookup_names(records, columns, values)
     plan = [_Column(info) for info in columns]
     card_prefix = card_url_prefix(section.name)
+    card_html = escape(card_prefix)
     rows = []
     for row in values:
         record_id = row["id"]
         url = f"{card_prefix}{record_id}"
+        url_html = f"{card_html}{record_id}" if record_id.__class__ is int else escape(url)
         cells = []
         for column in plan:
             value = row[column.path]
@@ -296,9 +300,25 @@ def grid_rows(records, section: Section, columns, found, values: list[dict] | No
             link = None if column.link_prefix is None or value is None else f"{column.link_prefix}{value}"
             cells.append({"html": html, "text": text, "link": link, "path": column.path})
         # The first cell opens the card (its own lookup link, if any, gives way to it).
-        first = Markup(f'<a href="{escape(url)}">{escape(cells[0]["text"] or f"#{record_id}")}</a>') if cells else ""
+        first = Markup(f'<a href="{url_html}">{escape(cells[0]["text"] or f"#{record_id}")}</a>') if cells else ""
         # The whole row's cells as one string: a template loop per cell costs more than the page's queries.
         tds = "".join(["<td>%s</td>" % cell["html"] for cell in cells[1:]])
         rows.append({"id": record_id, "url": url, "first": first, "cells": cells,
                      "html": Markup(f"<td>{first}</td>{tds}" if cells else "")})
     return rows
+
+
+def grid_body(rows: list[dict], checkboxes: bool = False, select_label: str = "") -> Markup:
+    """The ``<tr>`` of every row of :func:`grid_rows`, with the bulk-selection checkbox when asked.
+
+    A template global (``fc_grid_body``): a Jinja loop over 50 rows costs more than building the
+    same text here, and the rows' cells are already escaped HTML.
+    """
+    label = escape(select_label)
+    parts = []
+    for row in rows:
+        record_id = escape(row["id"])
+        check = (f'<td class="fc-check"><input type="checkbox" class="form-check-input" name="ids" value="{record_id}"'
+                 f' form="fc-bulk" aria-label="{label}"></td>') if checkboxes else ""
+        parts.append(f'\n    <tr data-id="{record_id}">{check}\n{row["html"]}\n    </tr>')
+    return Markup("".join(parts))
