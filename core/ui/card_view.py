@@ -4,13 +4,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import url_for
 from flask_login import login_required
+from markupsafe import Markup, escape
 
 from core.models import ChangeLog, User
 from core.records import Records
 from core.sections import Section
 from core.state import get_state
 from core.ui.common import bp, current_records, render_section, section_or_404
-from core.ui.display import format_value, grid_rows, grid_values, lookup_link, lookup_names_of
+from core.ui.display import card_url_prefix, format_value, grid_rows, grid_values, lookup_link, lookup_names_of
 from core.ui.layout import card_tabs, layout_fields, without_fields
 from core.ui.grid_view import detail_columns
 
@@ -38,10 +39,11 @@ def card(section_name: str, record_id: int):
     cells = {}
     for info in fields:
         target = lookup_link(info, values.get(info.path))
-        cells[info.path] = {
-            "text": format_value(info, values.get(info.path), names),
-            "link": url_for("sections.card", section_name=target[0], record_id=target[1]) if target else None,
-        }
+        text = format_value(info, values.get(info.path), names)
+        link = f"{card_url_prefix(target[0])}{target[1]}" if target else None
+        # ``html`` ready to print (the text, linked when a lookup): no macro call per field.
+        html = Markup(f'<a href="{escape(link)}">{escape(text)}</a>') if link else escape(text)
+        cells[info.path] = {"text": text, "link": link, "html": html}
     stage = format_value(stage_info, values.get(stage_info.path), names) if stage_info else None
     for detail in details:
         detail["rows"] = grid_rows(records, detail["section"], detail["columns"], detail["found"],

@@ -6,10 +6,11 @@ from flask import Blueprint, abort, current_app, render_template
 from core.records import Records, records_for
 from core.sections import Section
 from core.state import get_state
-from core.ui.display import grid_body
+from core.ui.display import detail_body, grid_body
 
 bp = Blueprint("sections", __name__)
 bp.add_app_template_global(grid_body, "fc_grid_body")
+bp.add_app_template_global(detail_body, "fc_detail_body")
 
 
 def section_or_404(name: str) -> Section:

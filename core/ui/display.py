@@ -322,3 +322,27 @@ def grid_body(rows: list[dict], checkboxes: bool = False, select_label: str = ""
                  f' form="fc-bulk" aria-label="{label}"></td>') if checkboxes else ""
         parts.append(f'\n    <tr data-id="{record_id}">{check}\n{row["html"]}\n    </tr>')
     return Markup("".join(parts))
+
+
+def detail_body(detail: dict, edit_label: str = "") -> Markup:
+    """The ``<tr>`` of every row of a card's detail grid (``fc_detail_body``), each with its Edit button.
+
+    One ``url_for`` per grid, not one per row: the edit URL is built for a placeholder id and the
+    placeholder replaced by each row's id.
+    """
+    section, fk = detail["section"], detail["fk"]
+    pattern = None
+    if detail.get("can_update"):
+        pattern = str(escape(url_for("sections.detail_row_edit", section_name=section.name,
+                                     record_id=_URL_PLACEHOLDER, fk=fk)))
+    label = escape(edit_label)
+    parts = []
+    for row in detail["rows"]:
+        record_id = escape(row["id"])
+        button = ""
+        if pattern is not None:
+            edit_url = pattern.replace(str(_URL_PLACEHOLDER), str(record_id), 1)
+            button = f'<button type="button" class="btn btn-link btn-sm p-0" data-fc-row-edit="{edit_url}">{label}</button>'
+        parts.append(f'\n    <tr data-id="{record_id}">\n{row["html"]}\n'
+                     f'      <td class="text-end text-nowrap fc-row-actions">{button}</td>\n    </tr>')
+    return Markup("".join(parts))
