@@ -143,8 +143,8 @@ def generation(session: Session) -> tuple:
 
 
 def prime(session: Session, values) -> tuple:
-    """Take the generation from ``values``: the columns of :func:`statement` another statement carried
-    (the API key lookup folds :func:`columns` in, saving a round trip per request)."""
+    """Take the generation from ``values``: the :func:`columns` another statement carried
+    (the API key lookup folds them in, saving a round trip per request)."""
     found = session.info[_GENERATION] = (session.get_bind().url, *values)
     return found
 
