@@ -78,8 +78,9 @@ def dashboard_scenario(ctx, scenario_class, table):
             .group_by(activity.c.owner_id, activity.c.activity_type_id),
             sa.select(month, sa.func.count()).where(account.c.created_at >= moment[0], account.c.created_at < moment[1])
             .group_by(month),
-            sa.select(sa.func.count(sa.case((done_now, activity.c.id))), sa.func.count(sa.case((done_before, activity.c.id))))
-            .where(activity.c.status == "done", activity.c.due_date >= before, activity.c.due_date < end),
+            # Two range counts, as the widget asks (one CASE scan over both periods reads more of the index).
+            sa.select(sa.select(sa.func.count()).where(activity.c.status == "done", done_now).scalar_subquery(),
+                      sa.select(sa.func.count()).where(activity.c.status == "done", done_before).scalar_subquery()),
             sa.select(activity.c.priority, sa.func.count()).where(activity.c.status == "open").group_by(activity.c.priority),
         ]
         with db.engine.connect() as conn:
