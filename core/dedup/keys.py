@@ -143,36 +143,6 @@ def _candidates_statement(other_than_record: bool) -> sa.Select:
     return statement
 
 
-def find_candidates_many(records, section, rows: list[dict]) -> tuple[list[dict], list[list[Candidate]]]:
-    """The keys and the stored candidates of many rows (field values being created) at once.
-
-    One query per active rule for all ``rows`` (an import's chunk) instead of
-    one per row. Returns ``(keys, found)``: per row ``{rule id: key}`` and its
-    candidates (as :func:`find_candidates` for a new record). Rows of the same
-    batch are not compared with each other: the caller knows what it wrote.
-    """
-    rules = {rule.id: rule for rule in active_rules(records.session, section.name)}
-    keys = [record_keys(records, section, None, given=row) for row in rows] if rules else [{} for _ in rows]
-    stored: dict[tuple[int, str], list[int]] = {}
-    for rule_id in rules:
-        wanted = sorted({row_keys[rule_id] for row_keys in keys if rule_id in row_keys})
-        for start in range(0, len(wanted), 1000):
-            query = sa.select(DedupKey.key, DedupKey.record_id).where(
-                DedupKey.section == section.name, DedupKey.rule_id == rule_id,
-                DedupKey.key.in_(wanted[start:start + 1000]))
-            for key, record_id in records.session.execute(query):
-                stored.setdefault((rule_id, key), []).append(record_id)
-    found = []
-    for row_keys in keys:
-        row_found = []
-        for rule_id, key in row_keys.items():
-            ids = sorted(set(stored.get((rule_id, key), ())))[:20]
-            if ids:
-                row_found.append(Candidate(rules[rule_id], ids))
-        found.append(row_found)
-    return keys, found
-
-
 def store_keys(records, section, record, new: bool = False) -> None:
     """Replace the stored keys of ``record`` with its current ones.
 
