@@ -57,6 +57,9 @@ class DefaultConfig:
     BOOTSTRAP_SERVE_LOCAL: bool = True
     #: How often (seconds) a web process checks for add-ons installed by another process.
     FLOWCASE_ADDON_CHECK_SECONDS: float = 2.0
+    #: How many of a dashboard's aggregate queries one request runs at once on PostgreSQL, each on its own
+    #: pooled connection (1: one after another on the request's session, as always on SQLite).
+    FLOWCASE_DASHBOARD_PARALLEL_QUERIES: int = 3
     #: Most data rows an import accepts; a bigger file is refused before anything is written.
     FLOWCASE_IMPORT_MAX_ROWS: int = 200_000
     #: Longest cell (characters) an import accepts.

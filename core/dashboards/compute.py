@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import quote
 
 import sqlalchemy as sa
@@ -173,26 +173,32 @@ class _Widget:
     def period_tree(self, start: date, end: date) -> dict | None:
         return range_tree(self.widget.period_field, start, end) if self.period else None
 
-    # -- kinds --------------------------------------------------------------------
-    def number(self, result: WidgetResult) -> None:
+    # -- kinds: each builds its aggregate statement and what turns the statement's rows into the result --
+    def number(self, result: WidgetResult):
+        measure = self.widget.measure
         if self.period is None:
-            value = self.records.session.scalar(self.base().with_only_columns(self.measure()))
-            result.value = _number(value, self.widget.measure)
-            result.link = list_url(self.section, self.tree)
-            return
+            def finish(rows) -> None:
+                result.value = _number(rows[0][0] if rows else None, measure)
+                result.link = list_url(self.section, self.tree)
+
+            return self.base().with_only_columns(self.measure()), finish
         period = self.period
         current = self.period_tree(period.start, period.end)
         previous = self.period_tree(period.previous_start, period.start)
         # Two scalar subqueries in one statement, not one scan with CASE per period: each is then a
         # plain range over the period field's index (counted from the index alone on PostgreSQL).
-        value, before = self.records.session.execute(sa.select(
-            self.base(current).with_only_columns(self.measure()).scalar_subquery(),
-            self.base(previous).with_only_columns(self.measure()).scalar_subquery())).one()
-        result.value = _number(value, self.widget.measure)
-        result.previous = _number(before, self.widget.measure)
-        result.link = list_url(self.section, _and(self.tree, current))
+        statement = sa.select(self.base(current).with_only_columns(self.measure()).scalar_subquery(),
+                              self.base(previous).with_only_columns(self.measure()).scalar_subquery())
 
-    def chart(self, result: WidgetResult) -> None:
+        def finish(rows) -> None:
+            value, before = rows[0]
+            result.value = _number(value, measure)
+            result.previous = _number(before, measure)
+            result.link = list_url(self.section, _and(self.tree, current))
+
+        return statement, finish
+
+    def chart(self, result: WidgetResult):
         widget = self.widget
         if not widget.group_by:
             raise ValidationError({"group_by": [_l("A chart needs a field to group by")]})
@@ -209,7 +215,11 @@ class _Widget:
         period_tree = self.period_tree(self.period.start, self.period.end) if self.period else None
         select = self.base(period_tree).with_only_columns(*columns, self.measure().label("m"))
         select = select.group_by(*[c for c in columns]).order_by(*[c for c in columns])
-        rows = self.records.session.execute(select).all()
+        return select, lambda rows: self.chart_points(result, rows, group_info, series_info, period_tree)
+
+    def chart_points(self, result: WidgetResult, rows, group_info, series_info, period_tree) -> None:
+        """The chart's categories, series and points from its aggregate's rows (names read here: one query)."""
+        widget = self.widget
         names = self.names([(group_info, {row[0] for row in rows})] if not widget.date_bucket else [],
                            series_info, {row[1] for row in rows} if series_info else set())
         if widget.date_bucket:
@@ -279,6 +289,10 @@ class _Widget:
         return sa.select(sa.literal_column(f"'{info.path}'", sa.String).label("path"), table.c.id,
                          sa.cast(title, sa.String).label("label"), order.label("o")).where(table.c.id.in_(keys))
 
+    def listing(self, result: WidgetResult):
+        # Records, not numbers: read through the session (display names may need the objects), in finish.
+        return None, lambda rows: self.rows(result)
+
     def rows(self, result: WidgetResult) -> None:
         period_tree = self.period_tree(self.period.start, self.period.end) if self.period else None
         model = self.section.model
@@ -312,11 +326,28 @@ def _number(value, measure: str):
     return value
 
 
-def compute(records, widget: DashboardWidget, period: Period | None, today: date | None = None) -> WidgetResult:
-    """The numbers of ``widget`` as ``records.user`` may see them, over ``period`` when the widget has a period field.
+@dataclass
+class Pending:
+    """A widget whose aggregate is built but not run: run ``statement`` anywhere, then :func:`finish` with its rows."""
 
-    A misconfigured widget (unknown section or field, a bad filter) or a section
-    the viewer may not read gives a result with ``error`` set, never an exception.
+    result: WidgetResult
+    #: The aggregate (rights, filter, period and grouping applied), or None when there is nothing to run.
+    statement: Any = None
+    done: Callable[[Any], None] | None = None
+
+
+def _misconfigured(exc: ValidationError):
+    messages = "; ".join(f"{k}: {', '.join(map(str, v))}" if k else ", ".join(map(str, v))
+                         for k, v in exc.errors.items())
+    return _l("This widget is misconfigured: %(error)s", error=messages)
+
+
+def prepare(records, widget: DashboardWidget, period: Period | None, today: date | None = None) -> Pending:
+    """``widget``'s aggregate statement as ``records.user`` may see it, built but not run.
+
+    Building may read (rights), running is left to the caller: the dashboard
+    page runs several widgets' statements side by side on other connections.
+    A widget that cannot be computed comes back finished, with ``error`` set.
     """
     today = today or datetime.now(timezone.utc).date()
     result = WidgetResult(widget)
@@ -324,15 +355,35 @@ def compute(records, widget: DashboardWidget, period: Period | None, today: date
         computer = _Widget(records, widget, period, today)
     except (FlowcaseError, ValueError) as exc:
         result.error = _l("This widget is misconfigured: %(error)s", error=str(exc))
-        return result
+        return Pending(result)
     result.section = computer.section
     if not records.can(computer.section, "read"):
         result.error = _l("You may not see %(section)s", section=computer.section.title_plural)
-        return result
+        return Pending(result)
     try:
-        getattr(computer, {"number": "number", "chart": "chart", "list": "rows"}.get(widget.kind, "number"))(result)
+        statement, done = getattr(computer, {"chart": "chart", "list": "listing"}.get(widget.kind, "number"))(result)
     except ValidationError as exc:
-        messages = "; ".join(f"{k}: {', '.join(map(str, v))}" if k else ", ".join(map(str, v))
-                             for k, v in exc.errors.items())
-        result.error = _l("This widget is misconfigured: %(error)s", error=messages)
-    return result
+        result.error = _misconfigured(exc)
+        return Pending(result)
+    return Pending(result, statement, done)
+
+
+def finish(pending: Pending, rows) -> WidgetResult:
+    """The widget's result from the rows of ``pending.statement`` (plain tuples or rows; None if no statement)."""
+    if pending.done is not None:
+        try:
+            pending.done(rows)
+        except ValidationError as exc:
+            pending.result.error = _misconfigured(exc)
+    return pending.result
+
+
+def compute(records, widget: DashboardWidget, period: Period | None, today: date | None = None) -> WidgetResult:
+    """The numbers of ``widget`` as ``records.user`` may see them, over ``period`` when the widget has a period field.
+
+    A misconfigured widget (unknown section or field, a bad filter) or a section
+    the viewer may not read gives a result with ``error`` set, never an exception.
+    """
+    pending = prepare(records, widget, period, today)
+    rows = records.session.execute(pending.statement).all() if pending.statement is not None else None
+    return finish(pending, rows)

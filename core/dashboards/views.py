@@ -17,11 +17,11 @@ from flask_babel import format_decimal, get_locale
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from core.dashboards import cache, periods
+from core.dashboards import cache, parallel, periods
 from core.dashboards.cache import data_version, widget_key
 from core.dashboards.cache import enabled as cache_enabled
 from core.dashboards.charts import render_chart
-from core.dashboards.compute import compute
+from core.dashboards.compute import finish, prepare
 from core.dashboards.visibility import visible_dashboards, widgets_of
 from core.extensions import db
 from core.state import get_state
@@ -58,30 +58,43 @@ def current_period(args) -> periods.Period:
 def dashboard_widgets(dashboard, period) -> list[dict]:
     """Each widget of ``dashboard`` computed for the signed-in user, with its chart rendered.
 
-    Drawing a chart (pygal) is pure Python while a widget's query leaves this
-    thread waiting on the database, so charts are drawn in a helper thread as
-    the next widgets' queries run. The helper gets plain values only (numbers
-    formatted here, where the request's locale is): no session, no request.
+    Every widget's aggregate is built here first, then run, a few side by side
+    on their own connections on PostgreSQL (:mod:`core.dashboards.parallel`),
+    while this thread turns each finished one into numbers. Drawing a chart
+    (pygal) is pure Python, so charts are drawn in a helper thread meanwhile;
+    the helper gets plain values only (numbers formatted here, where the
+    request's locale is): no session, no request.
     """
     records = get_state().records(current_user._get_current_object())
     today, version = _today(), (data_version(db.session) if cache_enabled() else None)
+    plan = []
+    for widget in widgets_of(db.session, dashboard):
+        key = widget_key(records, widget, period, today, version)
+        kept = cache.get(key)
+        plan.append((widget, key, kept, prepare(records, widget, period, today) if kept is None else None))
+    runnable = [pending for *_, pending in plan if pending is not None and pending.statement is not None]
+    order = {id(pending): index for index, pending in enumerate(runnable)}
+    statements = parallel.Statements(db.session, [pending.statement for pending in runnable],
+                                     parallel.limit(db.session))
     shown, drawn = [], []
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dashboard-charts") as pool:
-        for widget in widgets_of(db.session, dashboard):
-            key = widget_key(records, widget, period, today, version)
-            kept = cache.get(key)
-            if kept is None:
-                result = compute(records, widget, period, today)
-                chart = None
-                if widget.kind == "chart" and result.error is None:
-                    labels = {point.value: format_value(point.value) for point in result.points}
-                    chart = pool.submit(render_chart, result, labels.__getitem__, widget.chart_type or "bar",
-                                        str(widget.title))
-                kept = (result, chart)
-                drawn.append((key, kept))
-            result, chart = kept
-            # The kept result may hold the widget of an earlier request's session: show this one.
-            shown.append({"result": replace(result, widget=widget), "chart": chart})
+    try:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dashboard-charts") as pool:
+            for widget, key, kept, pending in plan:
+                if kept is None:
+                    rows = statements.rows(order[id(pending)]) if pending.statement is not None else None
+                    result = finish(pending, rows)
+                    chart = None
+                    if widget.kind == "chart" and result.error is None:
+                        labels = {point.value: format_value(point.value) for point in result.points}
+                        chart = pool.submit(render_chart, result, labels.__getitem__, widget.chart_type or "bar",
+                                            str(widget.title))
+                    kept = (result, chart)
+                    drawn.append((key, kept))
+                result, chart = kept
+                # The kept result may hold the widget of an earlier request's session: show this one.
+                shown.append({"result": replace(result, widget=widget), "chart": chart})
+    finally:
+        statements.close()
     for key, (result, chart) in drawn:
         cache.put(key, (result, chart.result() if chart is not None else None))
     for item in shown:
