@@ -84,10 +84,34 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 _WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
+#: ``Connection.info`` key: SQLite's count of changed rows when the transaction began.
+_CHANGES_AT_BEGIN = "flowcase_sqlite_changes_at_begin"
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection):
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing_request() else "BEGIN")
+        connection.info[_CHANGES_AT_BEGIN] = connection.connection.driver_connection.total_changes
+
+
+def end_unwritten_sqlite_transaction(session) -> None:
+    """Commit ``session``'s SQLite transaction when it has changed nothing, so it holds no lock.
+
+    A job run in immediate mode (tests, the bench) runs inside its caller, in a
+    session of its own. A write request's transaction holds the write lock from
+    its first statement (``_sqlite_begin``), so a caller that merely read after
+    its last commit (an expired attribute reloads) would make the job wait for a
+    lock its own caller holds. A transaction that wrote is left alone: its job
+    could not see the uncommitted rows anyway, and it was queued too early.
+    """
+    if session.get_bind().dialect.name != "sqlite" or not session.in_transaction():
+        return
+    if session.new or session.dirty or session.deleted:
+        return
+    connection = session.connection()
+    if connection.connection.driver_connection.total_changes == connection.info.get(_CHANGES_AT_BEGIN):
+        session.commit()
 
 
 def _writing_request() -> bool:

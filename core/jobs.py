@@ -80,6 +80,11 @@ def enqueue(job_name: str, **payload):
     state = current_app.extensions["flowcase"]
     if job_name not in state.jobs:
         raise LookupError(f"job '{job_name}' is not registered by any installed add-on")
+    if state.huey.immediate:
+        from core.db import end_unwritten_sqlite_transaction
+        from core.extensions import db
+
+        end_unwritten_sqlite_transaction(db.session())
     result = state.run_job_task(job_name, payload)
     if state.huey.immediate:
         return result.get()
