@@ -37,12 +37,16 @@ def previous_owner_id(records, section, record) -> int | None:
     field = section.owner_field
     if not field:
         return None
-    old = records.session.scalar(
-        sa.select(ChangeLog.old_value)
-        .where(ChangeLog.section == section.name, ChangeLog.record_id == record.id,
-               ChangeLog.field == field, ChangeLog.operation == "update")
-        .order_by(ChangeLog.id.desc()).limit(1)
-    )
+    from core.ui.card_view import latest_change
+
+    known, old = latest_change(section.name, record.id, field)  # the card's history has it: no second query
+    if not known:
+        old = records.session.scalar(
+            sa.select(ChangeLog.old_value)
+            .where(ChangeLog.section == section.name, ChangeLog.record_id == record.id,
+                   ChangeLog.field == field, ChangeLog.operation == "update")
+            .order_by(ChangeLog.id.desc()).limit(1)
+        )
     try:
         old = int(old) if old is not None else None
     except (TypeError, ValueError):

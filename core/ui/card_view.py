@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import url_for
+from flask import has_request_context, request, url_for
 from flask_login import login_required
 from markupsafe import Markup, escape
 
@@ -103,9 +103,11 @@ def _history(section: Section, record) -> list[dict]:
         .order_by(ChangeLog.id.desc())
         .limit(HISTORY_LIMIT)
     )
-    rows = []
+    rows, raw = [], []
+    fields = {info.path: info for info in section.fields()}  # one pass over the fields, not one per change
     for entry, name, login in db.session.execute(query):
-        info = section.field(entry.field) if entry.field else None
+        raw.append((entry.field, entry.operation, entry.old_value))
+        info = fields.get(entry.field) if entry.field else None
         rows.append({
             "at": entry.at,
             "user": name or login or "",
@@ -114,7 +116,28 @@ def _history(section: Section, record) -> list[dict]:
             "old": _short(entry.old_value),
             "new": _short(entry.new_value),
         })
+    if has_request_context():
+        request.environ[_LOG_KEY] = (section.name, record.id, raw, len(raw) < HISTORY_LIMIT)
     return rows
+
+
+_LOG_KEY = "flowcase.card_change_log"
+
+
+def latest_change(section_name: str, record_id, field: str, operation: str = "update"):
+    """``(True, old value)`` of the newest ``operation`` of ``field`` in the change log the card being
+    rendered has already read, ``(True, None)`` when that log is whole and has none; ``(False, None)``
+    when this request read no such log (or only its newest part and the change is not in it).
+
+    Card slots ask this instead of querying the change log again.
+    """
+    seen = request.environ.get(_LOG_KEY) if has_request_context() else None
+    if seen is None or seen[0] != section_name or seen[1] != record_id:
+        return False, None
+    for entry_field, entry_operation, old_value in seen[2]:
+        if entry_field == field and entry_operation == operation:
+            return True, old_value
+    return (True, None) if seen[3] else (False, None)
 
 
 def _short(value) -> str:

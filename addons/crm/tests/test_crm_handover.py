@@ -96,3 +96,23 @@ def test_nothing_to_hand_over_without_an_owner_change(client, account):
     login(client, "admin")
     response = client.get(f"/crm/account/{account.id}/handover", follow_redirects=True)
     assert "nothing to hand over" in response.get_data(as_text=True)
+
+
+def test_the_card_offer_reads_the_change_log_once(app, client, account, users, records):
+    records.update("account", account.id, {"owner_id": users["manager"].id})
+    db.session.commit()
+    login(client, "admin")
+    statements = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", before)
+    try:
+        page = client.get(f"/account/{account.id}").get_data(as_text=True)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", before)
+    # The history tab's read of the log also tells the offer who the previous owner was.
+    assert "data-fc-handover-offer" in page and "4 open records" in page
+    assert len([s for s in statements if "FROM core_change_log" in s]) == 1, statements
