@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 
 from flask import current_app
 from sqlalchemy import event
@@ -106,6 +106,15 @@ class Statements:
         if self.futures is None:
             return self.session.execute(self.statements[index]).all()
         return self.futures[index].result()
+
+    def finished(self):
+        """The statements' indexes as their rows become ready: in order when they run on the session."""
+        if self.futures is None:
+            yield from range(len(self.statements))
+            return
+        index = {id(future): i for i, future in enumerate(self.futures)}
+        for future in as_completed(self.futures):
+            yield index[id(future)]
 
     def close(self) -> None:
         """Run no statement not started yet (the page failed and will not ask for their rows)."""

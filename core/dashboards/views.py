@@ -72,34 +72,39 @@ def dashboard_widgets(dashboard, period) -> list[dict]:
         key = widget_key(records, widget, period, today, version)
         kept = cache.get(key)
         plan.append((widget, key, kept, prepare(records, widget, period, today) if kept is None else None))
-    runnable = [pending for *_, pending in plan if pending is not None and pending.statement is not None]
-    order = {id(pending): index for index, pending in enumerate(runnable)}
-    statements = parallel.Statements(db.session, [pending.statement for pending in runnable],
+    fresh = [(widget, key, pending) for widget, key, kept, pending in plan if kept is None]
+    runnable = [item for item in fresh if item[2].statement is not None]
+    statements = parallel.Statements(db.session, [pending.statement for _, _, pending in runnable],
                                      parallel.limit(db.session))
-    shown, drawn = [], []
+    computed = {}
     try:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dashboard-charts") as pool:
-            for widget, key, kept, pending in plan:
-                if kept is None:
-                    rows = statements.rows(order[id(pending)]) if pending.statement is not None else None
-                    result = finish(pending, rows)
-                    chart = None
-                    if widget.kind == "chart" and result.error is None:
-                        labels = {point.value: format_value(point.value) for point in result.points}
-                        chart = pool.submit(render_chart, result, labels.__getitem__, widget.chart_type or "bar",
-                                            str(widget.title))
-                    kept = (result, chart)
-                    drawn.append((key, kept))
-                result, chart = kept
-                # The kept result may hold the widget of an earlier request's session: show this one.
-                shown.append({"result": replace(result, widget=widget), "chart": chart})
+            def done(widget, key, pending, rows) -> None:
+                result = finish(pending, rows)
+                chart = None
+                if widget.kind == "chart" and result.error is None:
+                    labels = {point.value: format_value(point.value) for point in result.points}
+                    chart = pool.submit(render_chart, result, labels.__getitem__, widget.chart_type or "bar",
+                                        str(widget.title))
+                computed[key] = (result, chart)
+
+            # Widgets without an aggregate (lists, errors) first, while the workers run the others; then each
+            # aggregate as it finishes, so a quick one's chart is drawn while a slow one still runs.
+            for widget, key, pending in fresh:
+                if pending.statement is None:
+                    done(widget, key, pending, None)
+            for index in statements.finished():
+                done(*runnable[index], statements.rows(index))
     finally:
         statements.close()
-    for key, (result, chart) in drawn:
-        cache.put(key, (result, chart.result() if chart is not None else None))
-    for item in shown:
-        if isinstance(item["chart"], Future):
-            item["chart"] = item["chart"].result()
+    shown = []
+    for widget, key, kept, _ in plan:
+        result, chart = kept if kept is not None else computed[key]
+        if kept is None:
+            cache.put(key, (result, chart.result() if chart is not None else None))
+        # The kept result may hold the widget of an earlier request's session: show this one.
+        shown.append({"result": replace(result, widget=widget), "chart": chart.result() if isinstance(chart, Future)
+                      else chart})
     return shown
 
 
