@@ -80,7 +80,7 @@ def list_view(section_name: str):
         stmt = list_query.filtered_select(records, section, list_args)
         list_query.order_by(section, list_args.sort)  # a bad ?sort= fails here, before any query
         count, capped = count_cache.capped_count(records, section, stmt)
-        found = list_query.page_rows(records, section, stmt, list_args) if count else []
+        found = list_query.page_values(records, section, stmt, list_args, columns) if count else []
     except ValidationError as error:
         # A hand-typed filter or sort is the user's mistake: show it on the page, never a 500.
         context["error"] = error
