@@ -2,13 +2,14 @@
 
 Rights, record rules, column rights, role memberships, custom field
 definitions, duplicate rules, automations and process cases are small tables
-read by nearly every write. Reading them per request (one to four queries
-each) cost more than the write itself, so each is loaded once per process and
-database and reused while the *generation* is unchanged: one statement of
-aggregates over all those tables (row count, highest id, sum of versions and
-latest change of each versioned table; the pairs of the role memberships; the
-whole text of the duplicate rules, which have no version). Any change to any
-of them, made anywhere (pages, Flask-Admin, API, CLI, another worker), moves
+read by nearly every write (print forms by every list and card). Reading
+them per request (one to four queries each) cost more than the write itself,
+so each is loaded once per process and database and reused while the
+*generation* is unchanged: one statement of aggregates over all those tables
+(row count, highest id, sum of versions and latest change of each versioned
+table; the pairs of the role memberships; the whole text of the duplicate
+rules, which have no version). Any change to any of them, made anywhere
+(pages, Flask-Admin, API, CLI, another worker), moves
 the generation, so the next transaction of every process reloads.
 
 The generation is computed at most once per transaction and kept in
@@ -40,11 +41,13 @@ _SESSION_KEYS: set = set()
 def _versioned_models() -> tuple:
     from core.automation.models import Automation
     from core.models import CustomField
+    from core.printing.models import PrintForm
     from core.process.models import ProcessCase, ProcessStage, ProcessStep
     from core.security.models import ColumnRight, RecordRule, SectionRight
 
     # SectionRight first: its table is the one a statement log names for this statement.
-    return (SectionRight, RecordRule, ColumnRight, CustomField, Automation, ProcessCase, ProcessStage, ProcessStep)
+    return (SectionRight, RecordRule, ColumnRight, CustomField, Automation, ProcessCase, ProcessStage, ProcessStep,
+            PrintForm)
 
 
 def watched_tables() -> frozenset:
@@ -112,8 +115,13 @@ def _statement(present: frozenset | None) -> sa.Select:
 
 def columns(session: Session) -> list:
     """The generation's columns for this session's database, as SQL text compiled once: building and
-    hashing some forty subqueries per request cost more than running them, and untyped columns come back
-    as the driver gives them, the same whichever statement carries them."""
+    hashing some forty subqueries per request cost more than running them.
+
+    The aggregates come back joined into one text column: the generation is only ever compared
+    for equality, and the driver describing and converting some thirty-five typed columns on every
+    request cost more than the database computing them. Separators keep positions fixed, so
+    no two different generations join to the same text.
+    """
     bind = session.get_bind()
     present = _present(session, bind.url)
     key = (bind.dialect.name, present)
@@ -121,8 +129,8 @@ def columns(session: Session) -> list:
     if found is None:
         compiled = [str(column.compile(dialect=bind.dialect, compile_kwargs={"literal_binds": True}))
                     for column in _statement(present).selected_columns]
-        found = _COLUMNS[key] = ([sa.literal_column(sql) for sql in compiled],
-                                 sa.text("SELECT " + ", ".join(compiled)))
+        joined = " || '|' || ".join(f"COALESCE(CAST({sql} AS TEXT), '')" for sql in compiled)
+        found = _COLUMNS[key] = ([sa.literal_column(joined)], sa.text("SELECT " + joined))
     return found[0]
 
 
