@@ -87,10 +87,10 @@ def print_menus(slot, context):
     section = context.get("section")
     if section is None:
         return None
-    from core.printing.service import forms_for
+    from core.printing.service import menu_forms
     from core.records import records_for
 
-    forms = forms_for(records_for(), section)
+    forms = menu_forms(records_for(), section)
     if not forms:
         return None
     if slot == "card_top":

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -29,6 +30,38 @@ def forms_for(records: Records, section: Section) -> list[PrintForm]:
     """The active print forms of ``section``, by name (form definitions are not secret: any reader may print)."""
     return list(records.session.scalars(
         sa.select(PrintForm).where(PrintForm.section == section.name, PrintForm.active.is_(True)).order_by(PrintForm.name)))
+
+
+@dataclass(frozen=True)
+class MenuForm:
+    """What a Print menu shows of an active form: its code (in the URL) and its name."""
+
+    code: str
+    name: str
+
+
+def menu_forms(records: Records, section: Section) -> tuple[MenuForm, ...]:
+    """The active print forms of ``section`` by name, as :func:`forms_for` orders them, for the Print menus.
+
+    Every list and card shows the menu, and forms change only when an admin
+    edits them: they come from the per-process configuration cache
+    (:mod:`core.config_cache`), whose generation covers the print form table,
+    so an edit made by any process shows on the next page.
+    """
+    from core.config_cache import cached, table_present
+
+    if not table_present(records.session, PrintForm.__tablename__):
+        return ()  # a database from before print forms
+    return cached(records.session, "print_forms", _load_menu_forms).get(section.name, ())
+
+
+def _load_menu_forms(session) -> dict[str, tuple[MenuForm, ...]]:
+    by_section: dict[str, list[MenuForm]] = {}
+    rows = session.execute(sa.select(PrintForm.section, PrintForm.code, PrintForm.name)
+                           .where(PrintForm.active.is_(True)).order_by(PrintForm.section, PrintForm.name, PrintForm.id))
+    for section, code, name in rows:
+        by_section.setdefault(section, []).append(MenuForm(code, name))
+    return {section: tuple(forms) for section, forms in by_section.items()}
 
 
 def find_form(records: Records, section: Section, code: str) -> PrintForm:
