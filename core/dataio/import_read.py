@@ -48,6 +48,8 @@ class Table:
     #: The workbook :func:`open_table` read the header from, left open (``keep_open``) for the first reading of
     #: the rows: opening a workbook parses its sheets once more (a whole sheet when it names no dimensions).
     workbook: Any = field(default=None, repr=False, compare=False)
+    #: ``"calamine"`` when :mod:`core.dataio.import_calamine` reads the rows (openpyxl from a row it is not sure of).
+    reader: str = "openpyxl"
 
     def rows(self) -> Iterator[tuple[int, list]]:
         """``(row number in the file, values)`` of every non-empty data row; row 1 is the header."""
@@ -68,10 +70,31 @@ class Table:
             workbook.close()
 
     def _xlsx_rows(self):
+        start = 2
+        if self.reader == "calamine":
+            from core.dataio.import_calamine import NotSure, sheet_rows
+
+            workbook, self.workbook = self.workbook, None
+            try:
+                if workbook is None:
+                    from python_calamine import CalamineWorkbook
+
+                    workbook = CalamineWorkbook.from_path(str(self.path))
+                for number, values in sheet_rows(workbook, self.sheet):
+                    if number >= 2:
+                        yield number, values
+                return
+            except NotSure as doubt:  # the rows before it are the same either way
+                start = max(2, doubt.number)
+            except Exception as exc:  # noqa: BLE001 - the file changed since it was checked
+                raise FileProblem(_l("The Excel file is damaged (%(reason)s).", reason=type(exc).__name__)) from exc
+            finally:
+                if workbook is not None:
+                    workbook.close()
         workbook, self.workbook = self.workbook or _open_workbook(self.path), None
         try:
             sheet = workbook[self.sheet] if self.sheet else workbook.worksheets[0]
-            for number, values in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
+            for number, values in enumerate(sheet.iter_rows(min_row=start, values_only=True), start=start):
                 yield number, values
         finally:
             workbook.close()
@@ -126,6 +149,21 @@ def _open_workbook(path: Path):
 
 
 def _open_xlsx(path: Path, sheet: str | None, keep_open: bool = False) -> Table:
+    from core.dataio.import_calamine import calamine_sheet
+
+    found = calamine_sheet(path, sheet)  # None: formulas, merged cells, doubts... openpyxl reads and reports
+    if found is not None:
+        workbook, name, names, first = found
+        try:
+            table = Table(path, "xlsx", _headers(first), sheet=name, sheets=names, reader="calamine")
+        except BaseException:
+            workbook.close()
+            raise
+        if keep_open:
+            table.workbook = workbook
+        else:
+            workbook.close()
+        return table
     try:
         workbook = _open_workbook(path)
     except Exception as exc:  # zipfile.BadZipFile, InvalidFileException, KeyError, XML errors...
