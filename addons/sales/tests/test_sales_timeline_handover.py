@@ -92,7 +92,8 @@ def test_the_timeline_reads_through_the_viewers_rights(client, altis):
     assert "Заявка Боба" in {title for kind, title in entries if kind == "lead"}
 
 
-def test_sales_entries_cost_two_queries_whatever_their_number(app, records, altis):
+def test_sales_entries_cost_one_query_whatever_their_number(app, records, altis):
+    from flowcase_addons.sales.timeline import sales_items
     from core.timeline import collect_timeline
 
     section = records.section("account")
@@ -108,8 +109,12 @@ def test_sales_entries_cost_two_queries_whatever_their_number(app, records, alti
         assert account.name
         with counting() as many:
             items = collect_timeline(records, section, account)
-    assert len(many) == len(few) == 3  # crm's activities, sales' leads, sales' opportunities
+        # Each kind keeps its own limit and order inside the one statement: the newest five of each, newest first.
+        five = sales_items(section, account, records, 5)
+    assert len(many) == len(few) == 2  # crm's activities; sales' leads and opportunities in one UNION ALL
     assert len(items) == 50
+    for kind, prefix in (("lead", "Заявка"), ("opportunity", "Сделка")):
+        assert [item.title for item in five if item.kind == kind] == [f"{prefix} {i}" for i in range(29, 24, -1)]
 
 
 def owners() -> dict[str, str]:
