@@ -53,6 +53,24 @@ def test_a_logged_in_session_cookie_is_not_an_api_credential(app, client):
     assert client.get("/api/v1/contact").status_code == 401
 
 
+def test_an_api_call_neither_reads_nor_rewrites_the_page_login_cookie(app, client):
+    with app.app_context():
+        create_user("admin", "admin-pw", superuser=True)
+    token = _cli(app, "apikey", "create", "admin").output.split()[-1]
+    assert client.post("/login", data={"login": "admin", "password": "admin-pw"}).status_code == 302
+    cookie = client.get_cookie("session").value
+    response = client.get("/api/v1/contact", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    assert client.get_cookie("session").value == cookie
+    assert client.get("/").status_code == 200  # the page login is untouched
+    headers = {"Cookie": f"session={cookie}"}
+    with app.test_request_context("/", headers=headers) as ctx:
+        assert "_user_id" in app.session_interface.open_session(app, ctx.request)
+    for path in ("/api/v1/contact", "/odata/contact"):
+        with app.test_request_context(path, headers=headers) as ctx:  # the signed cookie is not even decoded
+            assert dict(app.session_interface.open_session(app, ctx.request)) == {}
+
+
 def test_revoked_key_and_deactivated_user_get_401(app, client):
     with app.app_context():
         alice_id = create_user("alice", "alice-pw").id

@@ -1,6 +1,8 @@
 """The API's registrations, made through the same hooks add-ons use (imported by ``core.builtin_hooks``)."""
 from __future__ import annotations
 
+from flask.sessions import SecureCookieSessionInterface
+
 from core.plugins import hookimpl
 
 
@@ -11,6 +13,10 @@ def register_api_blueprint(app):
     from core.extensions import csrf
 
     csrf.exempt(bp)
+    from core.api.session import KeyDoorSessionInterface
+
+    if type(app.session_interface) is SecureCookieSessionInterface:
+        app.session_interface = KeyDoorSessionInterface()
     return [bp]
 
 
