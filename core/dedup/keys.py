@@ -131,14 +131,16 @@ _CANDIDATES: dict[bool, sa.Select] = {}
 
 def _candidates_statement(other_than_record: bool) -> sa.Select:
     """The lookup of one key, built once (with parameters): hashing a new statement per write cost more than
-    running it."""
+    running it. On the table, not the mapped class: a Core select skips the ORM's per-execution setup
+    (keys are only ever written as Core INSERTs, so there is nothing pending to autoflush first)."""
     statement = _CANDIDATES.get(other_than_record)
     if statement is None:
-        statement = sa.select(DedupKey.record_id).where(
-            DedupKey.section == sa.bindparam("section"), DedupKey.rule_id == sa.bindparam("rule_id"),
-            DedupKey.key == sa.bindparam("key"))
+        table = DedupKey.__table__
+        statement = sa.select(table.c.record_id).where(
+            table.c.section == sa.bindparam("section"), table.c.rule_id == sa.bindparam("rule_id"),
+            table.c.key == sa.bindparam("key"))
         if other_than_record:
-            statement = statement.where(DedupKey.record_id != sa.bindparam("record_id"))
+            statement = statement.where(table.c.record_id != sa.bindparam("record_id"))
         statement = _CANDIDATES[other_than_record] = statement.limit(20)
     return statement
 
