@@ -209,3 +209,26 @@ def test_upsert_updates_a_record_an_earlier_row_of_the_same_chunk_created(app_ct
     updates = db.session.scalar(sa.select(sa.func.count()).select_from(ChangeLog).where(
         ChangeLog.section == "contact", ChangeLog.operation == "update", ChangeLog.field == "last_name"))
     assert updates == 1
+
+
+def test_each_chunk_appends_its_messages_to_the_run_instead_of_writing_the_list_again(app_ctx, tmp_path, monkeypatch):
+    monkeypatch.setattr(import_run, "BATCH", 3)
+    rows = [[f"Л{i}", "И", "not a phone" if i % 2 else f"+7912300{i:04d}", f"a{i}@x.test"] for i in range(8)]
+    records = app_ctx.extensions["flowcase"].records(sudo=True)
+    sent = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("UPDATE core_import_run"):
+            sent.append(str(parameters))
+
+    sa.event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        run = import_file(records, records.section("contact"), workbook(tmp_path, rows), on_duplicate="flag")
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", before)
+    assert (run.created, run.failed) == (4, 4), run.errors
+    assert [e["row"] for e in run.errors] == [3, 5, 7, 9]
+    assert all(e["field"] == "mobile" and e["level"] == "error" for e in run.errors)
+    # Each message went to the database with one statement: its chunk's.
+    for number in (3, 5, 7, 9):
+        assert sum(f'"row": {number},' in text for text in sent) == 1, (number, sent)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import json
 import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -121,6 +122,8 @@ class Importer:
         #: The run's file, already opened (its header read) by the caller, if it was.
         self.table = table
         self.counters = Counters()
+        #: Messages already appended to the run's row by :meth:`_save_progress`.
+        self._errors_saved = 0
 
     # -- the run ---------------------------------------------------------------
     def execute(self) -> Counters:
@@ -318,17 +321,25 @@ class Importer:
     def _values(self) -> dict:
         c = self.counters
         return dict(processed=c.processed, created=c.created, updated=c.updated, skipped=c.skipped,
-                    flagged=c.flagged, failed=c.failed, errors=list(c.errors))
+                    flagged=c.flagged, failed=c.failed, errors=c.errors)
 
-    def _save_progress(self) -> None:
-        self.records.session.execute(sa.update(ImportRun).where(ImportRun.id == self.run.id).values(**self._values()))
+    def _save_progress(self, **extra) -> None:
+        """The counts, and the new messages appended to the run's list (not the whole list written again)."""
+        values = self._values()
+        errors = values.pop("errors")
+        saved = self._errors_saved
+        if len(errors) > saved:
+            values["errors"] = _appended(ImportRun.__table__.c.errors, errors[saved:], self.records.session)
+            self._errors_saved = len(errors)
+        self.records.session.execute(sa.update(ImportRun).where(ImportRun.id == self.run.id).values(**values, **extra))
 
     def _progress(self, **values) -> None:
         with self.records.transaction():
             self.records.session.execute(sa.update(ImportRun).where(ImportRun.id == self.run.id).values(**values))
 
     def _finish(self, status: str, message) -> None:
-        self._progress(status=status, message=message, finished_at=utcnow(), **self._values())
+        with self.records.transaction():
+            self._save_progress(status=status, message=message, finished_at=utcnow())
         self.records.session.refresh(self.run)
 
 
@@ -364,6 +375,21 @@ def _confirmed_and_checked(records):
     """Creates confirmed despite the duplicates the import found, without looking them up again per row."""
     with confirm_duplicates(records), duplicates_checked(records):
         yield records
+
+
+def _appended(column, new: list, session):
+    """SQL for ``column`` (a JSON list) with ``new`` added at its end, as text: no decoding of what is stored.
+
+    A run's list grows to :data:`MAX_ERRORS` messages; writing it whole after
+    every chunk encoded and sent it again each time.
+    """
+    added = json.dumps(new)
+    text = sa.cast(column, sa.Text)
+    joined = sa.case((text == "[]", added),
+                     else_=sa.func.substr(text, 1, sa.func.length(text) - 1) + ", " + added[1:])
+    if session.get_bind().dialect.name == "postgresql":
+        return sa.cast(joined, column.type)
+    return sa.type_coerce(joined, column.type)  # SQLite keeps JSON as text; CAST AS JSON would change its affinity
 
 
 def _unscoped(session):
