@@ -23,36 +23,62 @@ _LINKS = {"account": "account_id", "contact": "contact_id"}
 _LEAD, _DEAL = 0, 1
 
 
-def _branch(records, section_name: str, model, kind: int, link: str, record_id: int, limit: int, extra: dict):
-    """One side of the union: ``section_name``'s newest ``limit`` rows, the other side's columns as typed NULLs."""
-    own = {"qualification_status": sa.cast(sa.null(), Lead.qualification_status.type),
-           "amount": sa.cast(sa.null(), Opportunity.amount.type),
-           "currency": sa.cast(sa.null(), Opportunity.currency.type), **extra}
+def _branch(records, section_name: str, kind: int, link: str, limit: int):
+    """One side of the union: ``section_name``'s newest ``limit`` rows through the viewer's rights."""
+    columns, stage_on, owner_on, where, order = _shape(kind, link)
     return (
-        records.select(section_name)
-        .with_only_columns(sa.literal_column(str(kind), sa.Integer).label("fc_kind"), model.id.label("id"), model.name.label("name"),
-                           model.created_at.label("created_at"), SalesStage.name.label("stage_name"),
-                           SalesStage.is_won.label("is_won"), SalesStage.is_lost.label("is_lost"),
-                           User.name.label("owner_name"), User.login.label("owner_login"),
-                           *(column.label(name) for name, column in own.items()))
-        .outerjoin(SalesStage, SalesStage.id == model.stage_id)
-        .outerjoin(User, User.id == model.owner_id)
-        .where(getattr(model, link) == record_id)
-        .order_by(model.created_at.desc(), model.id.desc())
-        .limit(limit)
-        .subquery()
+        records.select(section_name).with_only_columns(*columns)
+        .outerjoin(SalesStage, stage_on).outerjoin(User, owner_on)
+        .where(where).order_by(*order).limit(limit).subquery()
     )
 
 
+#: Per (kind, link): the side's columns, join conditions, link condition and order, built once per process;
+#: only the rights differ from card to card (the record's id is a parameter of the statement).
+_SHAPES: dict = {}
+
+
+def _shape(kind: int, link: str) -> tuple:
+    found = _SHAPES.get((kind, link))
+    if found is None:
+        model = Lead if kind == _LEAD else Opportunity
+        # The other side's columns as typed NULLs, so the two sides line up.
+        own = {"qualification_status": sa.cast(sa.null(), Lead.qualification_status.type),
+               "amount": sa.cast(sa.null(), Opportunity.amount.type),
+               "currency": sa.cast(sa.null(), Opportunity.currency.type)}
+        if kind == _LEAD:
+            own["qualification_status"] = Lead.qualification_status
+        else:
+            own.update(amount=Opportunity.amount, currency=Opportunity.currency)
+        columns = (sa.literal_column(str(kind), sa.Integer).label("fc_kind"), model.id.label("id"),
+                   model.name.label("name"), model.created_at.label("created_at"), SalesStage.name.label("stage_name"),
+                   SalesStage.is_won.label("is_won"), SalesStage.is_lost.label("is_lost"),
+                   User.name.label("owner_name"), User.login.label("owner_login"),
+                   *(column.label(name) for name, column in own.items()))
+        found = _SHAPES[(kind, link)] = (
+            columns, SalesStage.id == model.stage_id, User.id == model.owner_id,
+            getattr(model, link) == sa.bindparam("fc_record_id"), (model.created_at.desc(), model.id.desc()))
+    return found
+
+
 def _rows(records, link: str, record_id: int, limit: int):
-    leads = _branch(records, "lead", Lead, _LEAD, link, record_id, limit,
-                    {"qualification_status": Lead.qualification_status})
-    deals = _branch(records, "opportunity", Opportunity, _DEAL, link, record_id, limit,
-                    {"amount": Opportunity.amount, "currency": Opportunity.currency})
-    union = sa.union_all(sa.select(leads), sa.select(deals)).subquery()
+    leads = _branch(records, "lead", _LEAD, link, limit)
+    deals = _branch(records, "opportunity", _DEAL, link, limit)
     # Each side keeps its own order and limit; the outer order only puts them back one after the other.
-    query = sa.select(union).order_by(union.c.fc_kind, union.c.created_at.desc(), union.c.id.desc())
-    return records.session.execute(query)
+    # The sides are read by name with typed columns made once: deriving a subquery's column collection
+    # (``.c``) for every card cost more than running the statement.
+    query = sa.union_all(sa.select(*_COLUMNS).select_from(leads), sa.select(*_COLUMNS).select_from(deals))
+    return records.session.execute(query.order_by(*_ORDER), {"fc_record_id": record_id})
+
+
+#: The union's columns by name, typed so values come back converted (a date-time, a Decimal).
+_COLUMNS = [sa.literal_column(name, type_) for name, type_ in (
+    ("fc_kind", sa.Integer()), ("id", sa.Integer()), ("name", Lead.name.type), ("created_at", Lead.created_at.type),
+    ("stage_name", SalesStage.name.type), ("is_won", SalesStage.is_won.type), ("is_lost", SalesStage.is_lost.type),
+    ("owner_name", User.name.type), ("owner_login", User.login.type),
+    ("qualification_status", Lead.qualification_status.type), ("amount", Opportunity.amount.type),
+    ("currency", Opportunity.currency.type))]
+_ORDER = (sa.literal_column("fc_kind"), sa.literal_column("created_at").desc(), sa.literal_column("id").desc())
 
 
 def sales_items(section, record, records, limit: int) -> list[TimelineItem] | None:
