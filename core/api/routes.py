@@ -15,7 +15,7 @@ from sqlalchemy.orm import scoped_session
 
 from core.api import bp
 from core.api.problems import ApiProblem
-from core.api.serialize import check_body, dump_record, dump_records, parse_fields_param
+from core.api.serialize import check_body, dump_record, dump_records, parse_fields_param, writable_fields
 from core.errors import AccessDenied, ConflictError, ValidationError
 from core.filters import parse_filter
 from core.sections import Section
@@ -87,15 +87,17 @@ def hidden_fields(section: Section) -> frozenset:
     return api_records().field_access(section).hidden
 
 
-def record_response(section: Section, record, status: int = 200, hidden: frozenset | None = None) -> Response:
-    """The record as JSON with its ETag (and ``Location`` for 201); ``hidden``: column rights already looked up."""
+def record_response(section: Section, record, status: int = 200, hidden: frozenset | None = None,
+                    infos: dict | None = None) -> Response:
+    """The record as JSON with its ETag (and ``Location`` for 201); ``hidden``: column rights already looked up;
+    ``infos``: the section's writable fields, when the request already listed them."""
     records = api_records()
     headers = {"ETag": f'"{record.version}"'}
     if status == 201:
         headers["Location"] = url_for("api.get_record", section_name=section.name, record_id=record.id)
     if hidden is None:
         hidden = hidden_fields(section)
-    return json_response(dump_record(records.session, section, record, hidden=hidden), status, headers)
+    return json_response(dump_record(records.session, section, record, hidden=hidden, infos=infos), status, headers)
 
 
 @contextmanager
@@ -190,11 +192,12 @@ def create_record(section_name: str):
     section = api_section(section_name)
     body = read_body()
     hidden = hidden_fields(section)
-    values = check_body(section, body, hidden=hidden)
+    infos = writable_fields(section)  # listed once: the body's check and the response both walk them
+    values = check_body(section, body, hidden=hidden, fields=infos)
     records = api_records()
     with kept_after_commit(records):
         record = records.create(section, values)
-        return record_response(section, record, 201, hidden)
+        return record_response(section, record, 201, hidden, infos)
 
 
 # -- one record -------------------------------------------------------------------------

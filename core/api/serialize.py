@@ -45,20 +45,26 @@ def writable_fields(section: Section) -> dict[str, FieldInfo]:
     return {info.path: info for info in section.fields()}
 
 
-def readable_paths(section: Section, hidden=frozenset()) -> list[str]:
-    """Every key a record's JSON object has, in order; ``hidden``: paths column rights hide from the user."""
-    return [*[p for p in SYSTEM_FIELDS if p in section.table.c], *[p for p in writable_fields(section) if p not in hidden]]
+def readable_paths(section: Section, hidden=frozenset(), fields: dict[str, FieldInfo] | None = None) -> list[str]:
+    """Every key a record's JSON object has, in order; ``hidden``: paths column rights hide from the user;
+    ``fields``: :func:`writable_fields` when the caller already has them."""
+    if fields is None:
+        fields = writable_fields(section)
+    return [*[p for p in SYSTEM_FIELDS if p in section.table.c], *[p for p in fields if p not in hidden]]
 
 
-def check_body(section: Section, body: dict, ignore: tuple = (), hidden=frozenset()) -> dict:
+def check_body(section: Section, body: dict, ignore: tuple = (), hidden=frozenset(),
+               fields: dict[str, FieldInfo] | None = None) -> dict:
     """Check an incoming object's keys and JSON types; return the values to write.
 
     :param ignore: keys handled by the caller (``version``).
     :param hidden: paths column rights hide from the user: any value for them is refused,
         even the stored one, so a client cannot probe a hidden value by what is accepted.
+    :param fields: :func:`writable_fields` when the caller already has them (the response needs them too).
     :raises ValidationError: every unknown, read-only or wrongly typed field at once.
     """
-    fields = writable_fields(section)
+    if fields is None:
+        fields = writable_fields(section)
     errors: dict[str, list] = {}
     values = {}
     for key, value in body.items():
@@ -108,13 +114,15 @@ def _json_value(value):
 
 
 def dump_records(session, section: Section, rows: list, fields: list[str] | None = None,
-                 hidden=frozenset()) -> list[dict]:
+                 hidden=frozenset(), infos: dict[str, FieldInfo] | None = None) -> list[dict]:
     """JSON objects of ``rows``; extension rows are loaded with one query per extension, not per record.
 
     :param hidden: paths hidden from the user by column rights: never in the output.
+    :param infos: :func:`writable_fields` when the caller already has them.
     """
-    wanted = [p for p in (fields or readable_paths(section)) if p not in hidden]
-    infos = writable_fields(section)
+    if infos is None:
+        infos = writable_fields(section)
+    wanted = [p for p in (fields or readable_paths(section, fields=infos)) if p not in hidden]
     ids = [row.id for row in rows]
     ext_rows: dict = {}
     for extension in section.extensions:
@@ -140,6 +148,7 @@ def dump_records(session, section: Section, rows: list, fields: list[str] | None
     return result
 
 
-def dump_record(session, section: Section, record, fields: list[str] | None = None, hidden=frozenset()) -> dict:
-    """The JSON object of one record."""
-    return dump_records(session, section, [record], fields, hidden)[0]
+def dump_record(session, section: Section, record, fields: list[str] | None = None, hidden=frozenset(),
+                infos: dict[str, FieldInfo] | None = None) -> dict:
+    """The JSON object of one record; ``infos``: :func:`writable_fields` when the caller already has them."""
+    return dump_records(session, section, [record], fields, hidden, infos)[0]
