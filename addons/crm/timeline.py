@@ -28,30 +28,40 @@ def _moment(row):
     return row.actual_end_at or row.start_at or row.due_date or row.created_at
 
 
+#: Per card section: the columns, join conditions, link condition (the record's id a parameter) and order,
+#: built once per process; only the rights differ from card to card.
+_SHAPES: dict = {}
+
+
+def _shape(section_name: str) -> tuple:
+    found = _SHAPES.get(section_name)
+    if found is None:
+        moment = sa.func.coalesce(Activity.actual_end_at, Activity.start_at, Activity.due_date, Activity.created_at)
+        found = _SHAPES[section_name] = (
+            (Activity.id, Activity.subject, Activity.status, Activity.due_date, Activity.start_at,
+             Activity.actual_end_at, Activity.created_at, CrmActivityType.code, CrmActivityType.name.label("type_name"),
+             User.name.label("owner_name"), User.login.label("owner_login")),
+            CrmActivityType.id == Activity.activity_type_id, User.id == Activity.owner_id,
+            _LINKS[section_name] == sa.bindparam("fc_record_id"), (moment.desc(), Activity.id.desc()))
+    return found
+
+
 def activity_items(section, record, records, limit: int) -> list[TimelineItem] | None:
     """The activities of ``record`` (an account or a contact) as timeline entries, newest first."""
     link = _LINKS.get(section.name)
     if link is None or "activity" not in records.state.sections:
         return None
-    moment = sa.func.coalesce(Activity.actual_end_at, Activity.start_at, Activity.due_date, Activity.created_at)
+    columns, type_on, owner_on, where, order = _shape(section.name)
     query = (
-        records.select("activity")
-        .with_only_columns(
-            Activity.id, Activity.subject, Activity.status, Activity.due_date, Activity.start_at,
-            Activity.actual_end_at, Activity.created_at, CrmActivityType.code, CrmActivityType.name.label("type_name"),
-            User.name.label("owner_name"), User.login.label("owner_login"),
-        )
-        .outerjoin(CrmActivityType, CrmActivityType.id == Activity.activity_type_id)
-        .outerjoin(User, User.id == Activity.owner_id)
-        .where(link == record.id)
-        .order_by(moment.desc(), Activity.id.desc())
-        .limit(limit)
+        records.select("activity").with_only_columns(*columns)
+        .outerjoin(CrmActivityType, type_on).outerjoin(User, owner_on)
+        .where(where).order_by(*order).limit(limit)
     )
     today = datetime.now(timezone.utc).date()
     url = card_url_prefix("activity")
     labels = {status: str(label) for status, label in STATUS_LABELS.items()}  # translated once, not per entry
     items = []
-    for row in records.session.execute(query):
+    for row in records.session.execute(query, {"fc_record_id": record.id}):
         overdue = row.status == ActivityStatus.OPEN and row.due_date is not None and row.due_date < today
         items.append(TimelineItem(
             date=_moment(row),
