@@ -85,3 +85,23 @@ def test_a_bad_saved_view_is_refused_with_a_message(app, things):
     with app.app_context():
         assert db.session.scalars(sa.select(RecordGroup)).all() == []
     assert "The group was not saved" in things.get("/fx_thing/").get_data(as_text=True)
+
+
+def test_a_filter_saved_through_another_worker_shows_on_the_next_page(app, things, database, tmp_path):
+    # The sidebar's groups are never kept between requests: a second app on the same database (another
+    # worker) saves one, and this app's very next list shows it; deleted there, it is gone here at once.
+    from core import create_app, testing
+
+    assert "Cheap ones" not in things.get("/fx_thing/").get_data(as_text=True)
+    other = create_app(testing.test_config(database, tmp_path, (testing.FIXTURE_ADDONS,), FLOWCASE_USE_BUNDLED_ADDONS=True))
+    try:
+        elsewhere = other.test_client()
+        login(elsewhere, "alice")
+        group_id = save(elsewhere, "Cheap ones", "f.amount=1")
+        assert f'data-fc-group="{group_id}"' in things.get("/fx_thing/").get_data(as_text=True)
+        assert elsewhere.post(f"/fx_thing/groups/{group_id}/delete").status_code in (302, 303)
+        assert f'data-fc-group="{group_id}"' not in things.get("/fx_thing/").get_data(as_text=True)
+    finally:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()

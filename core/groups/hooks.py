@@ -129,7 +129,7 @@ def group_controls(slot, context):
     from flask import render_template, request
     from markupsafe import Markup
 
-    from core.groups.service import visible_groups
+    from core.groups.service import sidebar_groups
     from core.records import records_for
 
     section = context["section"]
@@ -139,7 +139,7 @@ def group_controls(slot, context):
     # Both slots of one page share one query (per request: ``g`` may outlive a request in tests).
     cache = request.environ.setdefault("flowcase.visible_groups", {})
     if section.name not in cache:
-        cache[section.name] = visible_groups(records, section)
+        cache[section.name] = sidebar_groups(records, section)
     groups = cache[section.name]
     if slot == "list_sidebar":
         return Markup(render_template("groups/list_sidebar.html", section=section, groups=groups, args=context.get("args"),

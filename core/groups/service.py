@@ -41,6 +41,21 @@ def visible_groups(records: Records, section: Section) -> list[RecordGroup]:
         records.select(group_section).where(RecordGroup.section == section.name).order_by(RecordGroup.name)))
 
 
+def sidebar_groups(records: Records, section: Section) -> list:
+    """:func:`visible_groups` as light rows of what the list's sidebar and bulk actions show
+    (``id``, ``name``, ``kind``, ``shared``, ``owner_id``): no filter trees parsed, no ORM objects.
+
+    Not kept between requests: a user's groups change as often as the user saves a view, and a
+    new saved filter must show on the very next page of every worker; put in the configuration
+    generation, each save would also make every worker reload its rights and automations.
+    """
+    group_section = records.section(SECTION_NAME)
+    return records.session.execute(
+        records.select(group_section)
+        .with_only_columns(RecordGroup.id, RecordGroup.name, RecordGroup.kind, RecordGroup.shared, RecordGroup.owner_id)
+        .where(RecordGroup.section == section.name).order_by(RecordGroup.name)).all()
+
+
 def group_condition(section: Section, group: RecordGroup, user=None, records: Records | None = None):
     """The boolean clause "record of ``section`` is in ``group``" (rights not included)."""
     from core.filters import compile_filter
