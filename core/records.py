@@ -258,7 +258,7 @@ class Records:
         if section.owner_field and self.user is not None and not self.is_sudo and section.owner_field not in own:
             # A new record is its creator's unless they name another owner, on every door (the form shows it).
             own[section.owner_field] = self.user.id
-        self._assign(section, record, own)
+        self._assign_new(section, record, own)
         self._require(section, record, custom_paths=None)
         if not self.can(section, "create", record):  # an "own" create right: the owner must be me
             raise AccessDenied(_l("You may not create %(section)s records for other owners", section=section.title))
@@ -440,6 +440,19 @@ class Records:
                 changes[path] = (old, value)
             setattr(record, path, value)
         return changes
+
+    def _assign_new(self, section: Section, record, own: dict) -> None:
+        """:meth:`_assign` for a record just built: it holds nothing yet, so there is no old value to read and compare.
+
+        Reading an attribute never set goes through the ORM's default-value path,
+        some four times per create for nothing (an import creates a row each).
+        """
+        custom = {path: value for path, value in own.items() if path.startswith(custom_fields.PREFIX)}
+        if custom:
+            self._assign_custom(section, record, custom)
+        for path, value in own.items():
+            if path not in custom:
+                setattr(record, path, value)
 
     def _assign_custom(self, section: Section, record, custom: dict) -> dict:
         """Write custom-field values into a new ``record.custom`` dict (a new object, so the ORM sees it)."""
