@@ -41,6 +41,9 @@ BATCH = 1000
 #: Per-row messages kept on a run (the counts stay exact beyond it).
 MAX_ERRORS = 10_000
 MODES = ("insert", "update", "upsert")
+#: Per-row notes, translated once per run (see ``Importer._text``).
+_SKIPPED = _l("skipped: duplicate of #%(id)s (rule “%(rule)s”)")
+_FLAGGED = _l("created, but may duplicate #%(id)s (rule “%(rule)s”)")
 ON_DUPLICATE = ("skip", "update", "flag")
 
 
@@ -124,6 +127,7 @@ class Importer:
         self.counters = Counters()
         #: Messages already appended to the run's row by :meth:`_save_progress`.
         self._errors_saved = 0
+        self._texts: dict = {}
 
     # -- the run ---------------------------------------------------------------
     def execute(self) -> Counters:
@@ -203,6 +207,13 @@ class Importer:
                 insert_rows(records.session, ImportRow.__table__, self._written)
             self._save_progress()
 
+    def _text(self, message) -> str:
+        """``message`` translated, once per run: formatting it per row is what ``gettext(message, **values)`` does."""
+        text = self._texts.get(id(message))
+        if text is None:
+            text = self._texts[id(message)] = str(message)
+        return text
+
     def _failed(self, number: int, error: Exception) -> None:
         counters = self.counters
         counters.failed += 1
@@ -241,8 +252,7 @@ class Importer:
         if found:
             first, rule = found[0].record_ids[0], found[0].rule.name
             if run.on_duplicate == "skip":
-                self.counters.report(number, "", _l("skipped: duplicate of #%(id)s (rule “%(rule)s”)",
-                                                    id=first, rule=rule), level="skipped")
+                self.counters.report(number, "", self._text(_SKIPPED) % {"id": first, "rule": rule}, level="skipped")
                 self.counters.skipped += 1
                 return
             if run.on_duplicate == "update":
@@ -255,7 +265,7 @@ class Importer:
             else:  # only warn rules matched, which the check on save would find again and let through
                 context = lambda: _confirmed_and_checked(records)  # noqa: E731
             outcome = "flagged"
-            note = _l("created, but may duplicate #%(id)s (rule “%(rule)s”)", id=first, rule=rule)
+            note = self._text(_FLAGGED) % {"id": first, "rule": rule}
         else:  # the lookup found nothing: not again on save
             context, outcome, note = (lambda: duplicates_checked(records)), "created", None
 
