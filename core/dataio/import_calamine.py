@@ -116,8 +116,9 @@ def _plain_xml(path: Path) -> bool:
         for name in sheets:
             if not _scan(archive, name, _SHEET_UNSURE, b"<worksheet"):
                 return False
-        if "xl/sharedStrings.xml" in names and not _scan(archive, "xl/sharedStrings.xml", _STRINGS_UNSURE, b"<sst"):
-            return False
+        for name in names:  # whatever the workbook's relationships call it
+            if name.lower().endswith("sharedstrings.xml") and not _scan(archive, name, _STRINGS_UNSURE, b"<sst"):
+                return False
     return True
 
 
