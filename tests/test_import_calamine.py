@@ -98,3 +98,62 @@ def test_formulas_merged_cells_and_empty_text_are_read_by_openpyxl(tmp_path):
                 assert "C3" in str(problem)
             else:
                 raise AssertionError("the formula was not reported")
+
+
+_PARTS = {
+    "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+    '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>',
+    "_rels/.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+    "xl/workbook.xml": '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Лист1" sheetId="1" r:id="rId1"/></sheets></workbook>',
+    "xl/_rels/workbook.xml.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+    '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>',
+    "xl/styles.xml": '<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    '<numFmts count="1"><numFmt numFmtId="164" formatCode="dd.mm.yyyy hh:mm"/></numFmts>'
+    '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts><fills count="1"><fill><patternFill patternType="none"/></fill></fills>'
+    '<borders count="1"><border/></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs></styleSheet>',
+}
+
+
+def _excel_like(tmp_path, strings: str, cells: str, name="excel.xlsx"):
+    """A workbook laid out as Excel writes one: shared strings (with rich text) and styled date cells."""
+    import zipfile
+
+    path = tmp_path / name
+    with zipfile.ZipFile(path, "w") as archive:
+        for part, text in _PARTS.items():
+            archive.writestr(part, text)
+        archive.writestr("xl/sharedStrings.xml", '<?xml version="1.0" encoding="UTF-8"?><sst xmlns='
+                         '"http://schemas.openxmlformats.org/spreadsheetml/2006/main">' + strings + "</sst>")
+        archive.writestr("xl/worksheets/sheet1.xml", '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns='
+                         '"http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>' + cells + "</sheetData></worksheet>")
+    return path
+
+
+def test_shared_strings_rich_text_and_styled_dates_as_excel_writes_them(tmp_path):
+    strings = ('<si><t>Имя</t></si><si><t>Дата</t></si><si><t>Сумма</t></si>'
+               '<si><r><t xml:space="preserve">Пётр </t></r><r><rPr><b/></rPr><t xml:space="preserve">Иванов </t></r></si><si><t>x</t></si>')
+    cells = ('<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c></row>'
+             '<row r="2"><c r="A2" t="s"><v>3</v></c><c r="B2" s="1"><v>45300</v></c><c r="C2"><v>1234567</v></c></row>'
+             '<row r="4"><c r="A4" t="s"><v>4</v></c><c r="B4" s="2"><v>45300.5</v></c><c r="C4"><v>0.1</v></c>'
+             '<c r="D4" t="b"><v>1</v></c></row>')
+    chosen, plain, reader = _both(_excel_like(tmp_path, strings, cells))
+    assert reader == "calamine"
+    assert chosen == plain == [(2, ["Пётр Иванов", datetime(2024, 1, 9), 1234567]), (4, ["x", datetime(2024, 1, 9, 12), 0.1])]
+    # An escape, or a run's edge space not marked to be kept (calamine trims it, openpyxl keeps it): openpyxl reads.
+    for name, changed in (("escaped", strings.replace("<t>x</t>", "<t>a_x000D_b</t>")),
+                          ("spaced", strings.replace('<t xml:space="preserve">Пётр </t>', "<t>Пётр </t>"))):
+        chosen, plain, reader = _both(_excel_like(tmp_path, changed, cells, name=f"{name}.xlsx"))
+        assert reader == "openpyxl", name
+        assert chosen == plain and chosen[0][1][0] == ("Пётр Иванов" if name == "spaced" else chosen[0][1][0])

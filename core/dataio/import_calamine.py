@@ -6,7 +6,8 @@ files are openpyxl's (see :mod:`core.dataio.import_read`), so calamine only
 takes files where both readers are known to agree: :func:`calamine_sheet`
 first scans the raw XML in the zip and returns ``None`` (use openpyxl) for
 formulas, merged cells, error or ISO-date cells, empty text cells (calamine
-cannot tell them from empty cells), ``_xHHHH_`` escapes, phonetic runs,
+cannot tell them from empty cells), text with edge spaces not marked
+``xml:space="preserve"`` (calamine trims it), ``_xHHHH_`` escapes, phonetic runs,
 namespace prefixes, the 1904 date system, chart or macro sheets, or anything
 calamine fails on. While reading, a value whose conversion may differ
 (times, durations, dates before March 1900, fractions of a second, numbers
@@ -21,8 +22,10 @@ from datetime import date, datetime
 from pathlib import Path
 
 #: Byte patterns in a sheet's or the shared strings' XML that send the file to openpyxl.
-_SHEET_UNSURE = re.compile(rb'<f[\s/>]|<mergeCell[\s/>]|\st="[ed]"|<t(?:\s[^>]*)?(?:/>|></t>)|_x[0-9A-Fa-f]{4}_')
-_STRINGS_UNSURE = re.compile(rb"<rPh[\s/>]|<t(?:\s[^>]*)?(?:/>|></t>)|_x[0-9A-Fa-f]{4}_")
+#: calamine trims a text run's edge spaces unless it says xml:space="preserve" (openpyxl keeps them): such runs too.
+_UNPRESERVED = rb"|<t>\s|<t>[^<]*\s</t>"
+_SHEET_UNSURE = re.compile(rb'<f[\s/>]|<mergeCell[\s/>]|\st="[ed]"|<t(?:\s[^>]*)?(?:/>|></t>)|_x[0-9A-Fa-f]{4}_' + _UNPRESERVED)
+_STRINGS_UNSURE = re.compile(rb"<rPh[\s/>]|<t(?:\s[^>]*)?(?:/>|></t>)|_x[0-9A-Fa-f]{4}_" + _UNPRESERVED)
 _DATE1904 = re.compile(rb'date1904="(?:1|true)"')
 #: openpyxl turns serial numbers below 61 (and in [0, 1): times) its own way around Excel's 1900 leap-year bug.
 _FIRST_SURE = date(1900, 3, 1)
