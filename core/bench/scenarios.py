@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from jinja2 import Environment
 
 from core.extensions import db
@@ -36,13 +37,29 @@ class Scenario:
     max_repeat: int | None = None
 
 
+class _RequestScopedClient(FlaskClient):
+    """A test client whose every request ends its database session, as a served request does.
+
+    The bench runs inside one app context, which the client's requests reuse:
+    without this, one session and transaction would last the whole run, and
+    what a real request pays once per transaction (the configuration
+    generation, a fresh connection checkout) would be paid once per run.
+    """
+
+    def open(self, *args, **kwargs):
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            db.session.remove()
+
+
 class BenchContext:
     """What scenarios share: the app, a logged-in test client, and ids to ask for."""
 
     def __init__(self, app, login: str = "manager"):
         self.app = app
         self.state = app.extensions["flowcase"]
-        self.client = app.test_client()
+        self.client = _RequestScopedClient(app, app.response_class, use_cookies=True)
         response = self.client.post("/login", data={"login": login, "password": login})
         if response.status_code != 302:
             raise RuntimeError(f"bench user '{login}' could not log in (status {response.status_code})")
