@@ -536,7 +536,8 @@ class Records:
     def _log_rows(self, rows: list[dict]) -> None:
         # A Core INSERT: nothing reads log rows back as objects, and an ORM object per row
         # cost a unit-of-work flush of its own at commit.
-        self.session.execute(insert_statement(ChangeLog.__table__), rows)
+        if rows:  # an executemany of nothing would be one INSERT of defaults
+            self.session.execute(insert_statement(ChangeLog.__table__), rows)
 
 
 #: ``session.info`` keys a running batch sets: lookup targets known to exist, and INSERTs deferred to its chunk's end.

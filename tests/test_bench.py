@@ -40,6 +40,10 @@ def test_bench_generates_data_and_measures_each_scenario_beside_its_floor(make_a
     # A one-page print form PDF beside plain Jinja + xhtml2pdf of the same HTML.
     assert by_name["print_form"]["status"] == "ok" and by_name["print_form"]["floor"]["median_ms"] > 0, by_name["print_form"]
     assert report["peak_rss_mb"] > 0
+    # Through gunicorn, the web workers' own peak memory beside the throughput.
+    server = by_name["rest_create_server"]
+    if server["status"] == "ok":
+        assert server["records_per_s"] > 0 and server["worker_peak_rss_mb"] > 0, server
     # A second run reuses the dataset instead of generating it again.
     again = app.test_cli_runner().invoke(args=[
         "flowcase", "bench", "--scale", "30", "--repeat", "1", "--only", "card_account", "--database", database.url])

@@ -69,6 +69,7 @@ def bench_command(scale, database_url, repeat, only, json_path):
                 timing = measure(scenario.run, runs, warmup)
                 floor = measure(scenario.floor, runs, warmup)
                 ratio = timing.median_ms / floor.median_ms if floor.median_ms else float("inf")
+                entry.update(scenario.extra)  # what the runs found out (a server's worker memory)
                 entry.update(status="ok", timing=timing.as_dict(), floor=floor.as_dict(), ratio=round(ratio, 2))
                 if scenario.page_floor is not None:
                     page = measure(scenario.page_floor, runs, warmup)
@@ -80,6 +81,8 @@ def bench_command(scale, database_url, repeat, only, json_path):
                     click.echo(f"{'':<22} {entry['records_per_s']:.0f} records/s (floor {entry['floor_records_per_s']:.0f})")
                 click.echo(f"{scenario.name:<22} {timing.median_ms:>7.1f}ms {timing.p95_ms:>7.1f}ms "
                            f"{timing.max_ms:>7.1f}ms {floor.median_ms:>7.1f}ms {ratio:>5.1f}x")
+                if entry.get("worker_peak_rss_mb"):
+                    click.echo(f"{'':<22} web worker peak RSS {entry['worker_peak_rss_mb']} MB")
                 if scenario.page_floor is not None:
                     click.echo(f"{'':<22} {'':>9} {'':>9} {'floor_page':>10}{page.median_ms:>7.1f}ms "
                                f"{entry['ratio_page']:>5.1f}x")

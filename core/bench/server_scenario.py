@@ -80,6 +80,23 @@ class _Server:
                 time.sleep(0.3)
         raise RuntimeError("gunicorn did not answer in time")
 
+    def workers_peak_rss_mb(self) -> float | None:
+        """The largest peak resident memory (VmHWM) among the workers so far, in MB; None off Linux."""
+        if self.process is None:
+            return None
+        peaks = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                status = (entry / "status").read_text()
+            except OSError:  # gone meanwhile, or not ours to read
+                continue
+            fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+            if fields.get("PPid", "").strip() == str(self.process.pid) and "VmHWM" in fields:
+                peaks.append(int(fields["VmHWM"].split()[0]) / 1024)  # reported in kB
+        return round(max(peaks), 1) if peaks else None
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
@@ -117,10 +134,14 @@ def server_scenario(ctx, Scenario, headers: dict, contact_table):
 
     pool = ThreadPoolExecutor(CLIENTS)
 
+    extra = {"url": "/api/v1/contact", "records_per_run": PER_RUN, "workers": WORKERS, "clients": CLIENTS}
+
     def run():
         server.start()
         share = PER_RUN // CLIENTS
         list(pool.map(post_some, range(CLIENTS), [share] * CLIENTS))
+        # A web worker's own peak memory: the bench process's peak also holds the import and its floor.
+        extra["worker_peak_rss_mb"] = server.workers_peak_rss_mb()
 
     def floor():
         for _ in range(PER_RUN):
@@ -130,6 +151,4 @@ def server_scenario(ctx, Scenario, headers: dict, contact_table):
                     first_name="Floor", last_name=f"Contact {n}", name=f"Floor Contact {n}", version=1, custom={},
                     created_at=utcnow(), updated_at=utcnow()))
 
-    return Scenario(name, title, run=run, floor=floor,
-                    extra={"url": "/api/v1/contact", "records_per_run": PER_RUN, "workers": WORKERS,
-                           "clients": CLIENTS})
+    return Scenario(name, title, run=run, floor=floor, extra=extra)
