@@ -50,6 +50,12 @@ def app(make_app, request):
 
 
 @pytest.fixture
+def second_app(app, make_app):
+    """Another app on the same database, as a second worker is: per-process caches must follow the first's changes."""
+    return make_app()
+
+
+@pytest.fixture
 def app_ctx(app):
     with app.app_context():
         yield app

@@ -12,24 +12,12 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from core import create_app
 from core.extensions import db
 from core.models.dedup import DedupRule
 from core.security.models import Role, SectionRight
-from core import testing
 from tests.api_support import Api, user_with_key
 
 pytestmark = pytest.mark.addons("crm")
-
-
-@pytest.fixture
-def second_app(app, database, tmp_path):
-    """Another app on the same database (another worker)."""
-    other = create_app(testing.test_config(database, tmp_path, (testing.FIXTURE_ADDONS,), FLOWCASE_USE_BUNDLED_ADDONS=True))
-    yield other
-    with other.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture

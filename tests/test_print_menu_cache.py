@@ -11,7 +11,6 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from core import create_app, testing
 from core.extensions import db
 from core.printing.models import PrintForm
 from core.users import create_user
@@ -19,16 +18,6 @@ from core.users import create_user
 pytestmark = pytest.mark.addons("sales")
 
 _PROPOSAL = "Коммерческое предложение"
-
-
-@pytest.fixture
-def second_app(app, database, tmp_path):
-    """Another app on the same database (another worker)."""
-    other = create_app(testing.test_config(database, tmp_path, (testing.FIXTURE_ADDONS,), FLOWCASE_USE_BUNDLED_ADDONS=True))
-    yield other
-    with other.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture
