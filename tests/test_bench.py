@@ -11,6 +11,28 @@ def test_measure_reports_median_p95_and_max():
     assert 0 <= timing.median_ms <= timing.p95_ms <= timing.max_ms
 
 
+def test_measure_prepares_each_call_off_the_clock():
+    import time
+
+    prepared, seen = [], []
+
+    def prepare():
+        time.sleep(0.05)  # a slow set-up (writing a file) that must not show in the figures
+        prepared.append(len(prepared))
+        return prepared[-1]
+
+    timing = measure(seen.append, repeat=3, warmup=1, prepare=prepare)
+    assert seen == [0, 1, 2, 3], "each call gets its own freshly prepared argument"
+    assert timing.max_ms < 50, timing
+
+
+def test_bench_refuses_an_unknown_scenario_name(make_app, database):
+    result = make_app().test_cli_runner().invoke(args=[
+        "flowcase", "bench", "--scale", "30", "--repeat", "1", "--only", "card_account,no_such_page", "--database", database.url])
+    assert result.exit_code != 0
+    assert "no such scenario: no_such_page" in result.output and "card_account" in result.output
+
+
 def test_bench_generates_data_and_measures_each_scenario_beside_its_floor(make_app, database, tmp_path):
     app = make_app()
     out = tmp_path / "bench.json"

@@ -54,8 +54,9 @@ def bench_command(scale, database_url, repeat, only, json_path):
     click.echo(f"{'scenario':<22} {'median':>9} {'p95':>9} {'max':>9} {'floor':>9} {'ratio':>6}")
     with app.app_context():
         ctx = BenchContext(app)
-        wanted = set(only.split(",")) if only else None
-        for scenario in all_scenarios(ctx):
+        scenarios = all_scenarios(ctx)
+        wanted = _wanted_scenarios(only, [scenario.name for scenario in scenarios])
+        for scenario in scenarios:
             if wanted and scenario.name not in wanted:
                 continue
             entry = {"name": scenario.name, "title": scenario.title, **scenario.extra}
@@ -66,8 +67,8 @@ def bench_command(scale, database_url, repeat, only, json_path):
             else:
                 runs = min(repeat, scenario.max_repeat or repeat)
                 warmup = 1 if scenario.max_repeat else 3
-                timing = measure(scenario.run, runs, warmup)
-                floor = measure(scenario.floor, runs, warmup)
+                timing = measure(scenario.run, runs, warmup, scenario.prepare)
+                floor = measure(scenario.floor, runs, warmup, scenario.prepare)
                 ratio = timing.median_ms / floor.median_ms if floor.median_ms else float("inf")
                 entry.update(scenario.extra)  # what the runs found out (a server's worker memory)
                 entry.update(status="ok", timing=timing.as_dict(), floor=floor.as_dict(), ratio=round(ratio, 2))
@@ -93,3 +94,18 @@ def bench_command(scale, database_url, repeat, only, json_path):
     if json_path:
         Path(json_path).write_text(json.dumps(results, indent=2), encoding="utf-8")
         click.echo(f"results written to {json_path}")
+
+
+def _wanted_scenarios(only: str | None, known: list[str]) -> set | None:
+    """The names ``--only`` asks for; a name that is no scenario stops the command (a typo would measure nothing).
+
+    ``none`` measures nothing on purpose: it builds or upgrades the dataset only.
+    """
+    if not only:
+        return None
+    wanted = {name.strip() for name in only.split(",") if name.strip()}
+    unknown = sorted(wanted - set(known) - {"none"})
+    if unknown:
+        raise click.BadParameter(f"no such scenario: {', '.join(unknown)}; the scenarios are: {', '.join(known)}",
+                                 param_hint="--only")
+    return wanted
