@@ -136,3 +136,12 @@ def test_a_change_inside_a_transaction_is_seen_by_that_transaction_only(app, els
         records = app.extensions["flowcase"].records(sudo=True)
         with pytest.raises(ValidationError):
             records.create("contact", {"first_name": "A", "last_name": "C", "custom.vip": True})
+
+
+def test_a_role_membership_taken_away_elsewhere_refuses_the_next_create(app, seller, elsewhere):
+    """Memberships have no version column: the generation's own fingerprint of them must still move."""
+    api = Api(app.test_client(), seller)
+    assert _contact(api, 1).status_code == 201
+    elsewhere.execute(sa.text("DELETE FROM core_user_role WHERE user_id = (SELECT id FROM core_user WHERE login = 'seller')"))
+    elsewhere.commit()
+    assert _contact(api, 2).status_code == 403
