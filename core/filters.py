@@ -61,6 +61,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from core import custom_fields
 from core.errors import ValidationError
 from core.sections import FieldInfo, Section, _field_type, _referred_table
+from core.sql_hints import selective
 from core.values import BadValue, coerce
 
 OPS = ("eq", "ne", "lt", "le", "gt", "ge", "in", "not_in", "contains", "icontains",
@@ -298,7 +299,7 @@ class _Compiler:
             # correlate(None): a lookup into the same table (parent_id.name) must not
             # be correlated to the outer query's row.
             ids = sa.select(key).where(inner.wrap(cond), *rights).correlate(None)
-            return _two_valued(column, column.in_(ids))
+            return _two_valued(column, selective(column.in_(ids)))
 
         return _Target(inner.info, inner.column, wrap)
 
