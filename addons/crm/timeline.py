@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from core.models import User
 from core.timeline import TimelineItem
 from core.ui.display import card_url_prefix
+from core.ui.statements import shared_statement
 
 from .models import STATUS_LABELS, Activity, ActivityStatus, CrmActivityType
 
@@ -51,17 +52,21 @@ def activity_items(section, record, records, limit: int) -> list[TimelineItem] |
     link = _LINKS.get(section.name)
     if link is None or "activity" not in records.state.sections:
         return None
-    columns, type_on, owner_on, where, order = _shape(section.name)
-    query = (
-        records.select("activity").with_only_columns(*columns)
-        .outerjoin(CrmActivityType, type_on).outerjoin(User, owner_on)
-        .where(where).order_by(*order).limit(limit)
-    )
+    def build():
+        columns, type_on, owner_on, where, order = _shape(section.name)
+        return (
+            records.select("activity").with_only_columns(*columns)
+            .outerjoin(CrmActivityType, type_on).outerjoin(User, owner_on)
+            .where(where).order_by(*order).limit(sa.bindparam("fc_limit"))
+        )
+
+    # Built once per process for a viewer whose rights do not limit activities; else per card.
+    query = shared_statement(records, ["activity"], ("crm.timeline", section.name), build)
     today = datetime.now(timezone.utc).date()
     url = card_url_prefix("activity")
     labels = {status: str(label) for status, label in STATUS_LABELS.items()}  # translated once, not per entry
     items = []
-    for row in records.session.execute(query, {"fc_record_id": record.id}):
+    for row in records.session.execute(query, {"fc_record_id": record.id, "fc_limit": limit}):
         overdue = row.status == ActivityStatus.OPEN and row.due_date is not None and row.due_date < today
         items.append(TimelineItem(
             date=_moment(row),

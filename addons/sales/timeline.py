@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from core.models import User
 from core.timeline import TimelineItem
 from core.ui.display import card_url_prefix
+from core.ui.statements import shared_statement
 
 from .models import QUALIFICATION_LABELS, Lead, Opportunity, SalesStage
 
@@ -62,13 +63,19 @@ def _shape(kind: int, link: str) -> tuple:
 
 
 def _rows(records, link: str, record_id: int, limit: int):
-    leads = _branch(records, "lead", _LEAD, link, limit)
-    deals = _branch(records, "opportunity", _DEAL, link, limit)
-    # Each side keeps its own order and limit; the outer order only puts them back one after the other.
-    # The sides are read by name with typed columns made once: deriving a subquery's column collection
-    # (``.c``) for every card cost more than running the statement.
-    query = sa.union_all(sa.select(*_COLUMNS).select_from(leads), sa.select(*_COLUMNS).select_from(deals))
-    return records.session.execute(query.order_by(*_ORDER), {"fc_record_id": record_id})
+    def build():
+        limit_param = sa.bindparam("fc_limit")
+        leads = _branch(records, "lead", _LEAD, link, limit_param)
+        deals = _branch(records, "opportunity", _DEAL, link, limit_param)
+        # Each side keeps its own order and limit; the outer order only puts them back one after the other.
+        # The sides are read by name with typed columns made once: deriving a subquery's column collection
+        # (``.c``) for every card cost more than running the statement.
+        query = sa.union_all(sa.select(*_COLUMNS).select_from(leads), sa.select(*_COLUMNS).select_from(deals))
+        return query.order_by(*_ORDER)
+
+    # Built once per process for a viewer whose rights limit neither leads nor opportunities; else per card.
+    query = shared_statement(records, ["lead", "opportunity"], ("sales.timeline", link), build)
+    return records.session.execute(query, {"fc_record_id": record_id, "fc_limit": limit})
 
 
 #: The union's columns by name, typed so values come back converted (a date-time, a Decimal).

@@ -13,6 +13,8 @@ from core.state import get_state
 from core.ui.common import bp, current_records, render_section, section_or_404
 from core.ui.display import card_url_prefix, format_value, grid_rows, grid_values, lookup_link, lookup_names_of
 from core.ui.layout import card_tabs, layout_fields, without_fields
+from core.ui.list_query import light_select
+from core.ui.statements import shared_statement
 from core.ui.grid_view import detail_columns
 
 #: Rows a detail grid shows on the card; the rest is one click away in the child's list.
@@ -59,7 +61,8 @@ def card(section_name: str, record_id: int):
 def _details(records: Records, record) -> list[dict]:
     """Grids of child records (``section.details``), each read through the child's rights-limited select.
 
-    Each grid comes with its rows' raw ``values`` and ``found`` records; the caller looks up
+    Each grid comes with its rows' raw ``values`` and ``found`` light rows (only the columns the grid
+    shows, not whole records: :func:`core.ui.list_query.light_select`); the caller looks up
     the names of every grid at once and turns them into ``rows`` (:func:`grid_rows`).
     """
     sections = get_state().sections
@@ -71,9 +74,14 @@ def _details(records: Records, record) -> list[dict]:
         child = sections.get(detail["section"])
         fk = detail["field"]
         column = child.table.c[fk]
-        stmt = records.select(child).where(column == record.id)
-        found = list(records.session.scalars(stmt.order_by(child.table.c.id.desc()).limit(DETAIL_LIMIT + 1)))
         columns = detail_columns(records, child, fk)
+
+        def build(child=child, column=column, columns=columns):
+            return (light_select(records.select(child), child, columns).where(column == sa.bindparam("fc_parent_id"))
+                    .order_by(child.table.c.id.desc()).limit(DETAIL_LIMIT + 1))
+
+        stmt = shared_statement(records, [child], ("detail", fk, tuple(c.path for c in columns)), build)
+        found = records.session.execute(stmt, {"fc_parent_id": record.id}).all()
         grids.append({
             "section": child,
             "title": detail.get("title") or child.title_plural,
@@ -92,20 +100,25 @@ def _details(records: Records, record) -> list[dict]:
     return grids
 
 
+#: The change log of one record (section and id parameters) with its authors, as plain rows: built once.
+_HISTORY_QUERY = (
+    sa.select(ChangeLog.at, ChangeLog.operation, ChangeLog.field, ChangeLog.old_value, ChangeLog.new_value,
+              User.name.label("user_name"), User.login.label("user_login"))
+    .outerjoin(User, User.id == ChangeLog.user_id)
+    .where(ChangeLog.section == sa.bindparam("fc_section"), ChangeLog.record_id == sa.bindparam("fc_record_id"))
+    .order_by(ChangeLog.id.desc())
+    .limit(HISTORY_LIMIT)
+)
+
+
 def _history(section: Section, record) -> list[dict]:
     """The record's change log, newest first, with who made each change (one query)."""
     from core.extensions import db
 
-    query = (
-        sa.select(ChangeLog, User.name, User.login)
-        .outerjoin(User, User.id == ChangeLog.user_id)
-        .where(ChangeLog.section == section.name, ChangeLog.record_id == record.id)
-        .order_by(ChangeLog.id.desc())
-        .limit(HISTORY_LIMIT)
-    )
     rows, raw = [], []
     fields = {info.path: info for info in section.fields()}  # one pass over the fields, not one per change
-    for entry, name, login in db.session.execute(query):
+    for entry in db.session.execute(_HISTORY_QUERY, {"fc_section": section.name, "fc_record_id": record.id}):
+        name, login = entry.user_name, entry.user_login
         raw.append((entry.field, entry.operation, entry.old_value))
         info = fields.get(entry.field) if entry.field else None
         rows.append({

@@ -51,16 +51,20 @@ def lookup_target(info: FieldInfo) -> tuple[sa.Table, Section | None]:
 _TARGETS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
+def _name_column(table: sa.Table, section: Section | None):
+    """The column that names a lookup target's rows (its section's title field), or None."""
+    if section is not None:
+        return section.table.c.get(section.title_field)
+    return next((table.c[name] for name in _NAME_COLUMNS if name in table.c), None)
+
+
 def _name_query(records: Records, table: sa.Table, section: Section | None):
     """``SELECT id, <display column>`` of a lookup target, rights-limited when it is a section."""
-    if section is not None:
-        column = section.table.c.get(section.title_field)
-        if column is None:
-            return None
-        return records.select(section).with_only_columns(section.table.c.id, column)
-    column = next((table.c[name] for name in _NAME_COLUMNS if name in table.c), None)
+    column = _name_column(table, section)
     if column is None:
         return None
+    if section is not None:
+        return records.select(section).with_only_columns(section.table.c.id, column)
     return sa.select(table.c.id, column)
 
 
@@ -89,34 +93,56 @@ def lookup_names_of(records: Records, groups: Iterable[tuple[Iterable[FieldInfo]
             targets[table.name] = (table, section)
             wanted[table.name].update(row[info.path] for row in rows if row.get(info.path) is not None)
     names: dict[str, dict] = {}
-    textual = []  # (table name, query) whose display column is text: asked together in one UNION ALL
+    textual, other = [], []  # (table name, table, section, ids); text names are asked together in one UNION ALL
     for table_name, ids in wanted.items():
         names[table_name] = {}
         if not ids:
             continue
         table, section = targets[table_name]
-        query = _name_query(records, table, section)
-        if query is None:  # the title is a Python property: load the records themselves
+        column = _name_column(table, section)
+        if column is None:  # the title is a Python property: load the records themselves
             found = records.session.scalars(records.select(section).where(section.table.c.id.in_(ids)))
             names[table_name] = {r.id: section.display_name(r) for r in found}
             continue
-        query = query.where(table.c.id.in_(ids))
-        if _is_text(query.selected_columns[1]):
-            textual.append((table_name, query))
-            continue
-        _add_names(names[table_name], records.session.execute(query))
-    if len(textual) == 1:
-        _add_names(names[textual[0][0]], records.session.execute(textual[0][1]))
-    elif textual:
+        (textual if _is_text(column) else other).append((table_name, table, section, ids))
+    for target in other:
+        _add_names(names[target[0]], records.session.execute(_names_statement(records, [target]), {"fc_ids0": list(target[3])}))
+    if textual:
         # One round trip for every target table (types, accounts, users...) instead of one each.
-        tagged = [query.with_only_columns(sa.literal_column(str(index)).label("fc_target"), *query.selected_columns)
-                  for index, (_name, query) in enumerate(textual)]
-        by_index = defaultdict(list)
-        for index, record_id, text in records.session.execute(sa.union_all(*tagged)):
-            by_index[index].append((record_id, text))
-        for index, (table_name, _query) in enumerate(textual):
-            _add_names(names[table_name], by_index[index])
+        params = {f"fc_ids{index}": list(target[3]) for index, target in enumerate(textual)}
+        rows = records.session.execute(_names_statement(records, textual), params)
+        if len(textual) == 1:
+            _add_names(names[textual[0][0]], rows)
+        else:
+            by_index = defaultdict(list)
+            for index, record_id, text in rows:
+                by_index[index].append((record_id, text))
+            for index, target in enumerate(textual):
+                _add_names(names[target[0]], by_index[index])
     return names
+
+
+def _names_statement(records: Records, targets: list[tuple]):
+    """``SELECT id, name`` of each target's ids (parameters ``fc_ids0``, ``fc_ids1``...), several as one UNION ALL.
+
+    Built once per process for a viewer whose rights do not limit the target sections
+    (:func:`core.ui.statements.shared_statement`); the ids are expanding parameters.
+    """
+    from core.ui.statements import shared_statement
+
+    def build():
+        queries = []
+        for index, (_name, table, section, _ids) in enumerate(targets):
+            query = _name_query(records, table, section)
+            queries.append(query.where(table.c.id.in_(sa.bindparam(f"fc_ids{index}", expanding=True))))
+        if len(queries) == 1:
+            return queries[0]
+        tagged = [query.with_only_columns(sa.literal_column(str(index)).label("fc_target"), *query.selected_columns)
+                  for index, query in enumerate(queries)]
+        return sa.union_all(*tagged)
+
+    sections = [target[2] for target in targets if target[2] is not None]
+    return shared_statement(records, sections, ("names", tuple(target[0] for target in targets)), build)
 
 
 def _is_text(column) -> bool:

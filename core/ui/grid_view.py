@@ -27,8 +27,8 @@ from core.ui.list_view import default_columns
 def detail_columns(records: Records, child: Section, fk: str) -> list:
     """The columns a detail grid of ``child`` under its parent (through ``fk``) shows."""
     hidden = records.field_access(child).hidden
-    return [info for info in (child.field(p) for p in default_columns(child) if p != fk and p not in hidden)
-            if info is not None]
+    fields = {info.path: info for info in child.fields()}  # one pass, not one ``child.field`` walk per column
+    return [fields[p] for p in default_columns(child) if p != fk and p not in hidden and p in fields]
 
 
 def _parent_link(records: Records, child: Section, fk: str):

@@ -5,6 +5,7 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
+import sqlalchemy as sa
 
 from core.timeline import collect_timeline
 
@@ -82,3 +83,29 @@ def test_card_shows_the_timeline_through_the_viewers_rights(app, client, records
     assert titles == ["Встреча на объекте", "Отправить КП", "Письмо с чертежами", "Первый звонок"]
     contact_page = client.get(f"/contact/{contact.id}").get_data(as_text=True)
     assert "Письмо с чертежами" in contact_page and "Первый звонок" not in contact_page
+
+
+def test_a_viewer_limited_by_a_rule_never_gets_the_statements_built_for_an_unlimited_one(
+        app, client, records, history, users):
+    # Timeline and detail grid statements are built once per process for viewers the rights do not limit
+    # (core.ui.statements); a viewer a record rule limits must still get the rule, after and before them.
+    from core.extensions import db
+    from core.security.models import RecordRule, Role
+
+    account = history[0]
+    login(client, "admin")
+    assert "Отправить КП" in client.get(f"/account/{account.id}").get_data(as_text=True)
+    role = db.session.scalars(sa.select(Role).where(Role.code == "sales_user")).one()
+    db.session.add(RecordRule(name="Own activities", section="activity", role_id=role.id,
+                              domain={"field": "owner_id", "op": "eq", "value": "$me"}))
+    db.session.commit()
+    client.post("/logout")
+    login(client, "bob")
+    page = client.get(f"/account/{account.id}").get_data(as_text=True)
+    assert "Отправить КП" in page  # bob's own task: in the timeline and in the activities grid
+    assert page.count("Отправить КП") == 2, page
+    assert "Встреча на объекте" not in page and "Первый звонок" not in page  # nobody's: the rule hides them
+    client.post("/logout")
+    login(client, "admin")
+    page = client.get(f"/account/{account.id}").get_data(as_text=True)
+    assert page.count("Встреча на объекте") == 2 and page.count("Отправить КП") == 2
