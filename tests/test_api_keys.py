@@ -134,3 +134,49 @@ def test_admin_page_lists_keys_without_secrets_and_revokes(app, client):
     assert response.status_code == 302
     with app.app_context():
         assert db.session.get(ApiKey, key_id).revoked_at is not None
+
+
+def test_a_key_revoked_or_a_user_deactivated_in_another_worker_fails_here_at_once(app, second_app):
+    """The key's user is read with the key on every request: nothing about it is kept between requests."""
+    from core.api.keys import create_key, revoke_key
+
+    with app.app_context():
+        alice, alice_token = create_key(create_user("alice", "alice-pw"))
+        alice_key_id = alice.id
+        bob_id = create_user("bob", "bob-pw").id
+        _, bob_token = create_key(db.session.get(User, bob_id))
+    client = app.test_client()
+    auth = lambda token: {"Authorization": f"Bearer {token}"}  # noqa: E731
+    for token in (alice_token, bob_token):
+        assert client.get("/api/v1/contact", headers=auth(token)).status_code == 200
+    with second_app.app_context():
+        revoke_key(alice_key_id)
+        db.session.get(User, bob_id).active = False
+        db.session.commit()
+    assert client.get("/api/v1/contact", headers=auth(alice_token)).status_code == 401
+    assert client.get("/api/v1/contact", headers=auth(bob_token)).status_code == 401
+
+
+def test_the_key_user_reads_as_a_user_without_loading_one(app):
+    """Columns come with the key; relationships and methods are the ORM user's, loaded only when asked for."""
+    from flask import g
+
+    from core.api.keys import create_key
+    from core.security.models import Role
+
+    with app.app_context():
+        user = create_user("carol", "carol-pw")
+        user.roles.append(db.session.scalars(sa.select(Role).where(Role.code == "sales_user")).one())
+        db.session.commit()
+        _, token = create_key(user)
+        user_id = user.id
+    with app.test_request_context("/api/v1/contact", headers={"Authorization": f"Bearer {token}"}):
+        from core.api import authenticate
+
+        authenticate()
+        key_user = g.api_user
+        assert "_orm_user" not in vars(key_user)  # nothing loaded for the columns
+        assert (key_user.id, key_user.login, key_user.is_active, key_user.is_superuser) == (user_id, "carol", True, False)
+        assert db.session.get(User, user_id) == key_user and key_user.get_id() == str(user_id)
+        assert [role.code for role in key_user.roles] == ["sales_user"]  # through the ORM user
+        assert key_user.check_password("carol-pw")

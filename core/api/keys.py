@@ -16,6 +16,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
 
+from core.api.key_user import USER_COLUMNS, KeyUser
 from core.db import utcnow
 from core.errors import FlowcaseError
 from core.extensions import db
@@ -52,8 +53,9 @@ def revoke_key(key_id: int) -> ApiKey:
     return key
 
 
-def user_for_token(token: str) -> User | None:
-    """The active user a valid, unrevoked key belongs to, or None; notes the key's use."""
+def user_for_token(token: str) -> KeyUser | None:
+    """The active user a valid, unrevoked key belongs to (as a :class:`~core.api.key_user.KeyUser`), or None;
+    notes the key's use."""
     if not token or not token.startswith(KEY_PREFIX) or len(token) > 200:
         return None
     table = ApiKey.__table__
@@ -64,9 +66,10 @@ def user_for_token(token: str) -> User | None:
         return None
     from core.config_cache import prime
 
-    prime(session, row[3:])
-    user = row.User
-    last = row.last_used_at
+    user_end = 2 + len(USER_COLUMNS)
+    prime(session, row[user_end:])
+    user = KeyUser(dict(zip(USER_COLUMNS, row[2:user_end])))
+    last = row[1]
     if last is not None and last.tzinfo is None:  # SQLite returns naive UTC
         last = last.replace(tzinfo=now.tzinfo)
     if last is None or now - last >= LAST_USED_RESOLUTION:
@@ -77,7 +80,7 @@ def user_for_token(token: str) -> User | None:
         # right now (SQLite then refuses this one); either stamp is good enough.
         try:
             session.execute(sa.update(table).where(
-                table.c.id == row.id,
+                table.c.id == row[0],
                 sa.or_(table.c.last_used_at.is_(None), table.c.last_used_at < now - LAST_USED_RESOLUTION),
             ).values(last_used_at=now))
             session.commit()
@@ -87,10 +90,11 @@ def user_for_token(token: str) -> User | None:
 
 
 def _key_statement(session) -> sa.Select:
-    """The key's id, last use and user, and the configuration generation, in one statement.
+    """The key's id, last use and user's columns, and the configuration generation, in one statement.
 
     The user comes with the key (a request's session starts empty, so a separate
-    ``session.get`` would be a second round trip on every call), and so does the
+    ``session.get`` would be a second round trip on every call), as plain columns
+    (see :mod:`core.api.key_user`), and so does the
     generation every request then needs (:func:`core.config_cache.prime`). Built
     once: building and hashing a statement per request costs as much as running it.
     """
@@ -100,8 +104,9 @@ def _key_statement(session) -> sa.Select:
     found = _KEY_STATEMENTS.get(id(generation))
     if found is None:
         table = ApiKey.__table__
-        found = (sa.select(table.c.id, table.c.last_used_at, User, *generation)
-                 .join(User, User.id == table.c.user_id)
+        users = User.__table__
+        found = (sa.select(table.c.id, table.c.last_used_at, *(users.c[name] for name in USER_COLUMNS), *generation)
+                 .join(users, users.c.id == table.c.user_id)
                  .where(table.c.key_hash == sa.bindparam("key_hash"), table.c.revoked_at.is_(None)))
         _KEY_STATEMENTS[id(generation)] = found
     return found

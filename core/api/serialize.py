@@ -105,7 +105,13 @@ def parse_fields_param(section: Section, text: str | None, hidden=frozenset()) -
     return ["id", *[p for p in wanted if p != "id"]]
 
 
+#: Types JSON takes as they are: most of a record's values, passed on without the checks below.
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def _json_value(value):
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, Decimal):
         return str(value)  # exact: a float would round money
     if isinstance(value, datetime) and value.tzinfo is None:
