@@ -80,11 +80,11 @@ class _Server:
                 time.sleep(0.3)
         raise RuntimeError("gunicorn did not answer in time")
 
-    def workers_peak_rss_mb(self) -> float | None:
-        """The largest peak resident memory (VmHWM) among the workers so far, in MB; None off Linux."""
+    def _workers(self) -> list[tuple[Path, dict]]:
+        """``/proc`` entries and status fields of the gunicorn workers (children of the master); none off Linux."""
         if self.process is None:
-            return None
-        peaks = []
+            return []
+        found = []
         for entry in Path("/proc").iterdir():
             if not entry.name.isdigit():
                 continue
@@ -93,9 +93,26 @@ class _Server:
             except OSError:  # gone meanwhile, or not ours to read
                 continue
             fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-            if fields.get("PPid", "").strip() == str(self.process.pid) and "VmHWM" in fields:
-                peaks.append(int(fields["VmHWM"].split()[0]) / 1024)  # reported in kB
+            if fields.get("PPid", "").strip() == str(self.process.pid):
+                found.append((entry, fields))
+        return found
+
+    def workers_peak_rss_mb(self) -> float | None:
+        """The largest peak resident memory (VmHWM) among the workers so far, in MB; None off Linux."""
+        peaks = [int(fields["VmHWM"].split()[0]) / 1024 for _, fields in self._workers() if "VmHWM" in fields]
         return round(max(peaks), 1) if peaks else None
+
+    def workers_cpu_seconds(self) -> float:
+        """CPU time (user + system) the workers have used so far; 0 off Linux."""
+        total = 0
+        for entry, _ in self._workers():
+            try:
+                # Fields 14 and 15 of /proc/<pid>/stat, counted after the parenthesised command name.
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            total += int(stat[11]) + int(stat[12])
+        return total / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -135,13 +152,21 @@ def server_scenario(ctx, Scenario, headers: dict, contact_table):
     pool = ThreadPoolExecutor(CLIENTS)
 
     extra = {"url": "/api/v1/contact", "records_per_run": PER_RUN, "workers": WORKERS, "clients": CLIENTS}
+    spent = {"cpu": 0.0, "records": 0}
 
     def run():
         server.start()
         share = PER_RUN // CLIENTS
+        cpu = server.workers_cpu_seconds()
         list(pool.map(post_some, range(CLIENTS), [share] * CLIENTS))
+        spent["cpu"] += server.workers_cpu_seconds() - cpu
+        spent["records"] += share * CLIENTS
         # A web worker's own peak memory: the bench process's peak also holds the import and its floor.
         extra["worker_peak_rss_mb"] = server.workers_peak_rss_mb()
+        # What one create costs a worker in CPU, whoever else shares the cores (clients, database):
+        # 1000 / this is the records/s one worker would do with a core of its own.
+        if spent["cpu"]:
+            extra["worker_cpu_ms_per_record"] = round(spent["cpu"] * 1000 / spent["records"], 2)
 
     def floor():
         for _ in range(PER_RUN):
