@@ -175,9 +175,12 @@ def flowcase_record_validate(event):
 def _prepare_contact(event) -> None:
     record = event.record
     event.set("name", full_name(record.first_name, record.middle_name, record.last_name))
-    event.set("phone_normalized", normalize_phone(record.phone))
-    event.set("mobile_normalized", normalize_phone(record.mobile))
-    event.set("email_normalized", normalize_email(record.email))
+    for field, value in (("phone_normalized", normalize_phone(record.phone)),
+                         ("mobile_normalized", normalize_phone(record.mobile)),
+                         ("email_normalized", normalize_email(record.email))):
+        if value is not None or field in record.__dict__ or event.operation != "create":
+            # A key never set on a new record is None: setting None is a no-op, read through the ORM's slow path.
+            event.set(field, value)
 
 
 def _link_activity(event) -> None:
@@ -270,7 +273,7 @@ def _prepare(event) -> None:
     if not isinstance(record, (Account, Contact, Activity)):
         return
     # New records belong to whoever creates them unless an owner is chosen.
-    if event.operation == "create" and record.owner_id is None and event.user is not None:
+    if event.operation == "create" and event.user is not None and record.owner_id is None:
         event.set("owner_id", event.user.id)
     if isinstance(record, Contact):
         _prepare_contact(event)

@@ -10,6 +10,7 @@ free of a dependency; a telephony add-on may bring the full library.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 #: Country calling code assumed for national numbers written without one.
 DEFAULT_COUNTRY_CODE = "7"
@@ -17,6 +18,8 @@ DEFAULT_COUNTRY_CODE = "7"
 _NON_DIGITS = re.compile(r"\D+")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+#: "ext. 123" / "доб. 123" at the end: not part of the number to match on.
+_EXTENSION = re.compile(r"(?i)\s*(?:ext|доб|x)\.?\s*\d+\s*$")
 
 
 def normalize_phone(raw: str | None, default_country: str = DEFAULT_COUNTRY_CODE) -> str | None:
@@ -30,9 +33,13 @@ def normalize_phone(raw: str | None, default_country: str = DEFAULT_COUNTRY_CODE
     """
     if not raw:
         return None
-    text = raw.strip()
-    # "ext. 123" / "доб. 123" is not part of the number to match on.
-    text = re.split(r"(?i)\s*(?:ext|доб|x)\.?\s*\d+\s*$", text)[0]
+    return _normalize_phone(raw, default_country)
+
+
+@lru_cache(maxsize=4096)
+def _normalize_phone(raw: str, default_country: str) -> str | None:
+    # Cached: a write checks the number (validate) and stores its key (before-create), an import once per row.
+    text = _EXTENSION.split(raw.strip())[0]
     digits = _NON_DIGITS.sub("", text)
     if not digits:
         return None

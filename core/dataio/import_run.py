@@ -112,6 +112,21 @@ def validate_settings(section, mode: str, key_field: str | None, on_duplicate: s
         raise ValidationError(errors)
 
 
+@dataclass(frozen=True)
+class _Settings:
+    """What a run's rows are written with, as plain values (they do not change while it runs)."""
+
+    mode: str
+    key_field: str | None
+    on_duplicate: str
+    file_hash: str
+    section: str
+
+    @classmethod
+    def of(cls, run: ImportRun) -> "_Settings":
+        return cls(run.mode, run.key_field, run.on_duplicate, run.file_hash, run.section)
+
+
 class Importer:
     """Writes the rows of one :class:`ImportRun` as its user."""
 
@@ -128,6 +143,8 @@ class Importer:
         #: Messages already appended to the run's row by :meth:`_save_progress`.
         self._errors_saved = 0
         self._texts: dict = {}
+        #: The run's settings read once: every row asks for them, and each ask was an ORM attribute read.
+        self.settings = _Settings.of(run)
 
     # -- the run ---------------------------------------------------------------
     def execute(self) -> Counters:
@@ -191,7 +208,7 @@ class Importer:
             ready.append((number, data, history, data.pop("id", None)))
         self._written = []
         with records.transaction():
-            if self.run.mode == "update":
+            if self.settings.mode == "update":
                 keys, found = [{} for _ in ready], [[] for _ in ready]
             else:
                 keys, found = find_candidates_many(records, self.section, [data for _n, data, _h, _i in ready])
@@ -225,7 +242,7 @@ class Importer:
     def _written_row(self, number: int, record_id: int, outcome: str, keys: dict) -> None:
         counters = self.counters
         setattr(counters, outcome, getattr(counters, outcome) + 1)
-        self._written.append({"file_hash": self.run.file_hash, "section": self.run.section,
+        self._written.append({"file_hash": self.settings.file_hash, "section": self.settings.section,
                               "row_number": number, "record_id": record_id})
         for rule_key in keys.items():
             if not isinstance(self._seen.get(rule_key), int):  # the first record written with it stays
@@ -233,7 +250,7 @@ class Importer:
 
     def _write_row(self, writer, number, data, history, record_id, keys, found) -> None:
         """Write one converted row: update it, skip it, or queue its create in ``writer``."""
-        records, section, run = self.records, self.section, self.run
+        records, section, run = self.records, self.section, self.settings
         if run.mode in ("update", "upsert"):
             key_value = record_id if run.key_field == "id" else data.get(run.key_field)
             if run.mode == "upsert" and key_value in self._pending_key_values:
@@ -316,13 +333,13 @@ class Importer:
 
     def _find_by_key(self, value) -> int | None:
         if value in (None, ""):
-            raise ValidationError({self.run.key_field: [_l("is empty; it is the key that finds the record")]})
-        column = self.section.table.c[self.run.key_field]
+            raise ValidationError({self.settings.key_field: [_l("is empty; it is the key that finds the record")]})
+        column = self.section.table.c[self.settings.key_field]
         ids = list(self.records.session.scalars(
             self.records.select(self.section, "update").with_only_columns(self.section.table.c.id)
             .where(column == value).limit(2)))
         if len(ids) > 1:
-            raise ValidationError({self.run.key_field: [_l("matches several records")]})
+            raise ValidationError({self.settings.key_field: [_l("matches several records")]})
         return ids[0] if ids else None
 
     # -- progress ----------------------------------------------------------------

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from core.config_cache import per_session
-from core.dedup.normalize import normalize
+from core.dedup.normalize import normalize, phone_region
 from core.models.dedup import DedupKey, DedupRule
 from core.sections import SYSTEM_FIELDS
 
@@ -89,11 +89,14 @@ def field_value(records, section, record, path: str, given: dict | None = None):
     return getattr(row, info.name) if row is not None else None
 
 
-def rule_key(rule: Rule, values: dict) -> str | None:
-    """The rule's key from ``{path: value}``; None when any of its fields is empty (AND within a rule)."""
+def rule_key(rule: Rule, values: dict, region: str | None = None) -> str | None:
+    """The rule's key from ``{path: value}``; None when any of its fields is empty (AND within a rule).
+
+    ``region``: the default country of phone numbers (the app's, when not given).
+    """
     parts = []
     for path, kind in rule.fields:
-        part = normalize(kind, values.get(path))
+        part = normalize(kind, values.get(path), region)
         if part is None:
             return None
         parts.append(part)
@@ -101,12 +104,15 @@ def rule_key(rule: Rule, values: dict) -> str | None:
     return key if len(key) <= _MAX_KEY else hashlib.sha1(key.encode()).hexdigest()
 
 
-def record_keys(records, section, record, given: dict | None = None) -> dict[int, str]:
-    """``{rule id: key}`` of ``record`` under every active rule of its section."""
+def record_keys(records, section, record, given: dict | None = None, region: str | None = None) -> dict[int, str]:
+    """``{rule id: key}`` of ``record`` under every active rule of its section (``region``: see :func:`rule_key`)."""
     keys = {}
-    for rule in active_rules(records.session, section.name):
+    rules = active_rules(records.session, section.name)
+    if rules and region is None:
+        region = phone_region()  # once per record rather than once per phone field
+    for rule in rules:
         values = {path: field_value(records, section, record, path, given) for path, _kind in rule.fields}
-        key = rule_key(rule, values)
+        key = rule_key(rule, values, region)
         if key is not None:
             keys[rule.id] = key
     return keys

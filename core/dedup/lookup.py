@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from core.dedup.keys import Candidate, active_rules, record_keys
+from core.dedup.normalize import phone_region
 from core.models.dedup import DedupKey
 
 #: Stored candidates kept per key, as :func:`core.dedup.keys.find_candidates` keeps per record.
@@ -37,7 +38,8 @@ def find_candidates_many(records, section, rows: list[dict]) -> tuple[list[dict]
     rules = {rule.id: rule for rule in active_rules(session, section.name)}
     if not rules:
         return [{} for _ in rows], [[] for _ in rows]
-    keys = [record_keys(records, section, None, given=row) for row in rows]
+    region = phone_region()
+    keys = [record_keys(records, section, None, given=row, region=region) for row in rows]
     postgres = session.get_bind().dialect.name == "postgresql"
     stored: dict[tuple[int, str], list[int]] = {}
     for rule_id in rules:

@@ -26,7 +26,8 @@ NORMALIZERS = {
 }
 
 
-def _region() -> str:
+def phone_region() -> str:
+    """The default country of phone numbers written without one (``FLOWCASE_PHONE_REGION``, ``RU`` outside an app)."""
     return current_app.config.get("FLOWCASE_PHONE_REGION", "RU") if has_app_context() else "RU"
 
 
@@ -36,7 +37,7 @@ def normalize_phone(raw: str, region: str | None = None) -> str | None:
     A string phonenumbers cannot parse keeps its digits, so two equally odd
     numbers (an internal extension) still match each other.
     """
-    return _phone(raw.strip(), region or _region())
+    return _phone(raw.strip(), region or phone_region())
 
 
 @lru_cache(maxsize=8192)

@@ -111,3 +111,15 @@ def test_full_name_order_follows_the_script(crm):
     assert crm.normalize.full_name("Ірина", None, "Коваленко") == "Коваленко Ірина"
     assert crm.normalize.full_name("Thomas", "J.", "Müller") == "Thomas J. Müller"
     assert crm.normalize.full_name(None, None, "Smith") == "Smith"
+
+
+def test_a_matching_key_given_without_its_number_is_not_kept(records):
+    """The keys follow the numbers: a key sent with a new contact whose number is empty ends empty,
+    while a key never set costs no write (the create skips setting None on it)."""
+    contact = records.create("contact", {"last_name": "Keyed", "mobile": "8 916 555-00-01",
+                                         "phone_normalized": "+70000000000", "email_normalized": "stale@example.com"})
+    assert contact.phone_normalized is None
+    assert contact.email_normalized is None
+    assert contact.mobile_normalized == "+79165550001"
+    plain = records.create("contact", {"last_name": "Plain"})
+    assert (plain.phone_normalized, plain.mobile_normalized, plain.email_normalized) == (None, None, None)
