@@ -13,6 +13,7 @@ from core.state import get_state
 from core.ui.common import bp, current_records, render_section, section_or_404
 from core.ui.display import card_url_prefix, format_value, grid_rows, grid_values, lookup_link, lookup_names_of
 from core.ui.layout import card_tabs, layout_fields, without_fields
+from core.ui.labels import Labels
 from core.ui.list_query import light_select
 from core.ui.statements import shared_statement
 from core.ui.grid_view import detail_columns
@@ -31,34 +32,40 @@ def card(section_name: str, record_id: int):
     records = current_records()
     record = records.get(section, record_id)
     values = records.read(section, record)
+    labels = Labels()
     tabs = without_fields(card_tabs(section), records.field_access(section).hidden)
+    for tab in tabs:  # built for this request: their titles become text once, not at every print
+        tab["title"] = labels(tab["title"])
+        for group in tab["groups"]:
+            group["title"] = labels(group["title"])
     fields = layout_fields(tabs)
     stage_info = section.field(section.stage_field) if section.stage_field else None
-    details = _details(records, record)
+    details = _details(records, record, labels)
     # One name query per target table for the card and all its grids (each grid shows owners, say).
     own_fields = fields + ([stage_info] if stage_info else [])
     names = lookup_names_of(records, [(own_fields, [values])] + [(d["columns"], d["values"]) for d in details])
     cells = {}
     for info in fields:
         target = lookup_link(info, values.get(info.path))
-        text = format_value(info, values.get(info.path), names)
+        text = format_value(info, values.get(info.path), names, labels)
         link = f"{card_url_prefix(target[0])}{target[1]}" if target else None
         # ``html`` ready to print (the text, linked when a lookup): no macro call per field.
         html = Markup(f'<a href="{escape(link)}">{escape(text)}</a>') if link else escape(text)
-        cells[info.path] = {"text": text, "link": link, "html": html}
-    stage = format_value(stage_info, values.get(stage_info.path), names) if stage_info else None
+        cells[info.path] = {"text": text, "link": link, "html": html, "label": labels(info.label)}
+    stage = format_value(stage_info, values.get(stage_info.path), names, labels) if stage_info else None
     for detail in details:
         detail["rows"] = grid_rows(records, detail["section"], detail["columns"], detail["found"],
-                                   values=detail.pop("values"), names=names)
+                                   values=detail.pop("values"), names=names, labels=labels)
     return render_section(
         "card", section, record=record, values=values, tabs=tabs, cells=cells, stage=stage,
-        title=section.display_name(record), details=details,
-        history=_history(section, record), can_update=records.can(section, "update", record),
+        title=section.display_name(record), details=details, section_title=labels(section.title),
+        section_title_plural=labels(section.title_plural),
+        history=_history(section, record, labels), can_update=records.can(section, "update", record),
         can_delete=records.can(section, "delete", record),
     )
 
 
-def _details(records: Records, record) -> list[dict]:
+def _details(records: Records, record, labels: Labels) -> list[dict]:
     """Grids of child records (``section.details``), each read through the child's rights-limited select.
 
     Each grid comes with its rows' raw ``values`` and ``found`` light rows (only the columns the grid
@@ -84,7 +91,9 @@ def _details(records: Records, record) -> list[dict]:
         found = records.session.execute(stmt, {"fc_parent_id": record.id}).all()
         grids.append({
             "section": child,
-            "title": detail.get("title") or child.title_plural,
+            # ``labels`` before ``or``: a lazy title's truth would translate it once more.
+            "title": labels(detail.get("title")) or labels(child.title_plural),
+            "headers": [labels(info.label) for info in columns],
             "columns": columns,
             "found": found[:DETAIL_LIMIT],
             "values": grid_values(records, child, columns, found[:DETAIL_LIMIT]),
@@ -111,7 +120,7 @@ _HISTORY_QUERY = (
 )
 
 
-def _history(section: Section, record) -> list[dict]:
+def _history(section: Section, record, labels: Labels | None = None) -> list[dict]:
     """The record's change log, newest first, with who made each change (one query)."""
     from core.extensions import db
 
@@ -125,7 +134,7 @@ def _history(section: Section, record) -> list[dict]:
             "at": entry.at,
             "user": name or login or "",
             "operation": entry.operation,
-            "field": info.label if info is not None else (entry.field or ""),
+            "field": (labels or str)(info.label) if info is not None else (entry.field or ""),
             "old": _short(entry.old_value),
             "new": _short(entry.new_value),
         })

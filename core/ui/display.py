@@ -186,15 +186,18 @@ def extension_values(records: Records, section: Section, ids: list, paths: Itera
     return result
 
 
-def format_value(info: FieldInfo, value, names: dict[str, dict] | None = None) -> str:
-    """``value`` as text for a page, in the user's locale; lookups by their display name."""
+def format_value(info: FieldInfo, value, names: dict[str, dict] | None = None, labels=None) -> str:
+    """``value`` as text for a page, in the user's locale; lookups by their display name.
+
+    :param labels: the page's :class:`core.ui.labels.Labels`, which translates a choice's label faster.
+    """
     if value is None or value == "":
         return ""
     choices = getattr(info, "choices", None)
     if choices:
         key = value.value if isinstance(value, enum.Enum) else value
         if key in choices:
-            return str(choices[key])
+            return (labels or str)(choices[key])
     if info.type == "lookup" and (info.column is not None or info.custom):
         table, _section = lookup_target(info)
         return (names or {}).get(table.name, {}).get(value, f"#{value}")
@@ -222,11 +225,13 @@ def lookup_link(info: FieldInfo, value) -> tuple[str, int] | None:
 class _Column:
     """What a grid needs to show one column, worked out once per page instead of once per cell."""
 
-    __slots__ = ("info", "path", "link_prefix", "link_html", "memo", "names_of")
+    __slots__ = ("info", "path", "link_prefix", "link_html", "memo", "names_of", "labels", "plain")
 
-    def __init__(self, info: FieldInfo):
-        self.info, self.path, self.memo = info, info.path, {}
+    def __init__(self, info: FieldInfo, labels=None):
+        self.info, self.path, self.memo, self.labels = info, info.path, {}, labels
         self.link_prefix = self.link_html = self.names_of = None
+        # Text shown as it is stored (a name, a subject): escaped, no formatting nor memo per value.
+        self.plain = info.type in ("string", "text") and not getattr(info, "choices", None) and not info.custom
         if info.type == "lookup" and (info.column is not None or info.custom):
             table, target = lookup_target(info)
             if not getattr(info, "choices", None):
@@ -237,6 +242,8 @@ class _Column:
 
     def cell(self, value, names: dict) -> tuple[str, Markup]:
         """The cell's text and HTML (escaped, a link for a lookup); the same value formats once per page."""
+        if self.plain and value.__class__ is str:
+            return value, escape(value)
         key = (value.__class__, value)
         try:
             return self.memo[key]
@@ -251,12 +258,41 @@ class _Column:
         if self.names_of is not None:
             text = "" if value is None or value == "" else names.get(self.names_of, {}).get(value, f"#{value}")
         else:
-            text = format_value(self.info, value, names)
+            text = format_value(self.info, value, names, self.labels)
         if self.link_prefix is not None and value is not None:
             # Plain string building: Markup's % escapes argument by argument and costs more than the query.
             target = value if value.__class__ is int else escape(value)
             return text, Markup(f'<a href="{self.link_html}{target}">{escape(text)}</a>')
         return text, escape(text)
+
+    def link(self, value) -> str | None:
+        """Where the cell links to (a lookup's card), or None."""
+        return None if self.link_prefix is None or value is None else f"{self.link_prefix}{value}"
+
+
+class _GridRow(dict):
+    """A row of :func:`grid_rows`; its ``cells`` are worked out only when something asks for them.
+
+    Pages print the row's ready ``html``; a theme's template that loops over ``row.cells`` (or code
+    reading ``row["cells"]``) still gets them, built from the same values on first use.
+    """
+
+    __slots__ = ("_source",)
+
+    def __missing__(self, key):
+        if key != "cells":
+            raise KeyError(key)
+        values, plan, names = self._source
+        cells = self["cells"] = [
+            {"html": html, "text": text, "link": column.link(values[column.path]), "path": column.path}
+            for column in plan for text, html in (column.cell(values[column.path], names),)]
+        return cells
+
+    def get(self, key, default=None):
+        return self[key] if key == "cells" else super().get(key, default)
+
+    def __contains__(self, key):
+        return key == "cells" or super().__contains__(key)
 
 
 def card_url_prefix(section_name: str) -> str:
@@ -297,7 +333,7 @@ def grid_values(records, section: Section, columns, found) -> list[dict]:
 
 
 def grid_rows(records, section: Section, columns, found, values: list[dict] | None = None,
-              names: dict | None = None) -> list[dict]:
+              names: dict | None = None, labels=None) -> list[dict]:
     """Cells of each record for a grid: formatted values, lookups by name and link.
 
     Each row is ``{"id", "url", "first", "html", "cells": [{"html", "text", "link", "path"}]}``:
@@ -306,31 +342,33 @@ def grid_rows(records, section: Section, columns, found, values: list[dict] | No
     no loop, macro call nor ``url_for`` per cell.
     Statements: one per extension shown and one per lookup target table, whatever the number of rows;
     none when the caller passes ``values`` (:func:`grid_values`) and ``names`` (:func:`lookup_names_of`).
+    ``cells`` are built when first asked for (pages print ``html``); ``labels``
+    (:class:`core.ui.labels.Labels`) translates choice labels faster.
     """
     if values is None:
         values = grid_values(records, section, columns, found)
     if names is None:
         names = lookup_names(records, columns, values)
-    plan = [_Column(info) for info in columns]
+    plan = [_Column(info, labels) for info in columns]
     card_prefix = card_url_prefix(section.name)
     card_html = escape(card_prefix)
+    head, rest = (plan[0], plan[1:]) if plan else (None, [])
     rows = []
     for row in values:
         record_id = row["id"]
         url = f"{card_prefix}{record_id}"
-        url_html = f"{card_html}{record_id}" if record_id.__class__ is int else escape(url)
-        cells = []
-        for column in plan:
-            value = row[column.path]
-            text, html = column.cell(value, names)
-            link = None if column.link_prefix is None or value is None else f"{column.link_prefix}{value}"
-            cells.append({"html": html, "text": text, "link": link, "path": column.path})
-        # The first cell opens the card (its own lookup link, if any, gives way to it).
-        first = Markup(f'<a href="{url_html}">{escape(cells[0]["text"] or f"#{record_id}")}</a>') if cells else ""
-        # The whole row's cells as one string: a template loop per cell costs more than the page's queries.
-        tds = "".join(["<td>%s</td>" % cell["html"] for cell in cells[1:]])
-        rows.append({"id": record_id, "url": url, "first": first, "cells": cells,
-                     "html": Markup(f"<td>{first}</td>{tds}" if cells else "")})
+        first, html = "", Markup("")
+        if head is not None:
+            url_html = f"{card_html}{record_id}" if record_id.__class__ is int else escape(url)
+            # The first cell opens the card (its own lookup link, if any, gives way to it).
+            text = head.cell(row[head.path], names)[0]
+            first = Markup(f'<a href="{url_html}">{escape(text or f"#{record_id}")}</a>')
+            # The whole row's cells as one string: a template loop per cell costs more than the page's queries.
+            tds = "".join([f"<td>{column.cell(row[column.path], names)[1]}</td>" for column in rest])
+            html = Markup(f"<td>{first}</td>{tds}")
+        result = _GridRow(id=record_id, url=url, first=first, html=html)
+        result._source = (row, plan, names)
+        rows.append(result)
     return rows
 
 

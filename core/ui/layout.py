@@ -28,7 +28,10 @@ def card_tabs(section: Section, skip_types: tuple = ("json",), all_fields: bool 
     named: set[str] = set()
     for tab in section.layout:
         groups = tab.get("groups") if "groups" in tab else [tab]
-        out = {"title": tab.get("tab") or _l("Details"), "groups": []}
+        title = tab.get("tab")
+        # Not ``or``: the truth of a lazy label translates it, on every card and form.
+        out = {"title": title if title is not None and not (isinstance(title, str) and not title) else _l("Details"),
+               "groups": []}
         for group in groups:
             infos = []
             for path in group.get("fields", []):

@@ -12,6 +12,7 @@ from core.sections import Section
 from core.ui import count_cache, list_query
 from core.ui.common import bp, current_records, render_section, section_or_404
 from core.ui.display import grid_rows
+from core.ui.labels import Labels
 
 _SESSION_COLUMNS = "fc_list_columns"
 #: Columns shown when the section names none: the title first, then the next few fields.
@@ -64,7 +65,12 @@ def list_view(section_name: str):
     fields = {path: info for path, info in filterable_fields(section).items() if path not in hidden}
     saved = _saved_view(records, request.args)
     columns = [fields[path] for path in chosen_columns(section, hidden, saved.list_columns if saved else None)]
+    labels = Labels()
     context = dict(columns=columns, all_fields=[f for f in fields.values() if f.type != "json"],
+                   # Texts for the column chooser, the headers and the quick filters: translated once here.
+                   field_labels={path: labels(info.label) for path, info in fields.items()},
+                   named_labels={name: labels(nf.label) for name, nf in section.named_filters.items()},
+                   section_title_plural=labels(section.title_plural),
                    rows=[], count=0, capped=False, page=1, pages=1, error=None,
                    args=list_query.ListArgs(q=(request.args.get("q") or "").strip(),
                                             filter_text=request.args.get("filter") or "",
@@ -86,7 +92,7 @@ def list_view(section_name: str):
         context["error"] = error
         return render_section("list", section, status=400, **context)
     context.update(count=count, capped=capped, page=list_args.page,
-                   pages=max(1, -(-count // list_query.PAGE_SIZE)), rows=grid_rows(records, section, columns, found))
+                   pages=max(1, -(-count // list_query.PAGE_SIZE)), rows=grid_rows(records, section, columns, found, labels=labels))
     return render_section("list", section, **context)
 
 
