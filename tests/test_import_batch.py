@@ -232,3 +232,22 @@ def test_each_chunk_appends_its_messages_to_the_run_instead_of_writing_the_list_
     # Each message went to the database with one statement: its chunk's.
     for number in (3, 5, 7, 9):
         assert sum(f'"row": {number},' in text for text in sent) == 1, (number, sent)
+
+
+def test_ids_are_drawn_from_the_sequence_by_name(app_ctx):
+    """PostgreSQL: a chunk's ids come from one ``nextval`` over the sequence's name, looked up once per table
+    (``nextval(pg_get_serial_sequence(...))`` evaluated the lookup again for every id drawn)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("ids are drawn from a sequence on PostgreSQL only")
+    records = app_ctx.extensions["flowcase"].records(sudo=True)
+    with records.transaction(), records.batch(size=10) as batch:
+        batch.create("contact", {"last_name": "Первый"})  # the sequence's name is looked up (once per process)
+    with counting() as seen:
+        written = []
+        with records.transaction(), records.batch(size=10) as batch:
+            for values in people("seq", n=3):
+                batch.create("contact", values, on_written=lambda record: written.append(record.id))
+    drawing = [statement for statement in seen if "nextval" in statement]
+    assert len(drawing) == 1 and "pg_get_serial_sequence" not in drawing[0]
+    assert not any("pg_get_serial_sequence" in statement for statement in seen)
+    assert len(written) == 3 and written == sorted(written) and len(set(written)) == 3
