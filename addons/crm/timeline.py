@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from core.models import User
 from core.timeline import TimelineItem
 from core.ui.display import card_url_prefix
+from core.ui.labels import Labels
 from core.ui.statements import shared_statement
 
 from .models import STATUS_LABELS, Activity, ActivityStatus, CrmActivityType
@@ -64,7 +65,8 @@ def activity_items(section, record, records, limit: int) -> list[TimelineItem] |
     query = shared_statement(records, ["activity"], ("crm.timeline", section.name), build)
     today = datetime.now(timezone.utc).date()
     url = card_url_prefix("activity")
-    labels = {status: str(label) for status, label in STATUS_LABELS.items()}  # translated once, not per entry
+    text = Labels()  # the request's catalogue once: each str() of a lazy label looks it up again
+    labels = {status: text(label) for status, label in STATUS_LABELS.items()}  # translated once, not per entry
     items = []
     for row in records.session.execute(query, {"fc_record_id": record.id, "fc_limit": limit}):
         overdue = row.status == ActivityStatus.OPEN and row.due_date is not None and row.due_date < today

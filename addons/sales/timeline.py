@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from core.models import User
 from core.timeline import TimelineItem
 from core.ui.display import card_url_prefix
+from core.ui.labels import Labels
 from core.ui.statements import shared_statement
 
 from .models import QUALIFICATION_LABELS, Lead, Opportunity, SalesStage
@@ -96,8 +97,9 @@ def sales_items(section, record, records, limit: int) -> list[TimelineItem] | No
         return None
     items = []
     # Labels translated and card URLs built once per card, not once per entry.
-    lead_url, lead_label = card_url_prefix("lead"), str(_l("Lead"))
-    deal_url, deal_label = card_url_prefix("opportunity"), str(_l("Opportunity"))
+    text = Labels()
+    lead_url, lead_label = card_url_prefix("lead"), text(_l("Lead"))
+    deal_url, deal_label = card_url_prefix("opportunity"), text(_l("Opportunity"))
     for row in _rows(records, link, record.id, limit):
         if row.fc_kind == _LEAD:
             status = row.stage_name or QUALIFICATION_LABELS.get(row.qualification_status, row.qualification_status)

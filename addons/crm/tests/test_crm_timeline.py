@@ -1,6 +1,7 @@
 """The communication timeline on account and contact cards: content, order, rights and query count."""
 from __future__ import annotations
 
+import importlib
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -109,3 +110,35 @@ def test_a_viewer_limited_by_a_rule_never_gets_the_statements_built_for_an_unlim
     login(client, "admin")
     page = client.get(f"/account/{account.id}").get_data(as_text=True)
     assert page.count("Встреча на объекте") == 2 and page.count("Отправить КП") == 2
+
+
+_LOOP = """{% for item in items %}
+    <li class="d-flex gap-2 py-1 border-bottom" data-fc-timeline-item data-kind="{{ item.kind }}">
+      <span class="text-muted text-nowrap small" style="min-width: 9rem">{{ whens[loop.index0] }}</span>
+      <span class="badge text-bg-light border align-self-start">{{ item.kind_label or item.kind }}</span>
+      <span class="me-auto">{% if item.url %}<a href="{{ item.url }}">{{ item.title }}</a>{% else %}{{ item.title }}{% endif %}
+        {% if item.owner %}<span class="text-muted small">· {{ item.owner }}</span>{% endif %}</span>
+      {% if item.status %}<span class="small {{ 'text-danger' if item.extra and item.extra.overdue else 'text-muted' }}">{{ item.status }}{% if item.extra and item.extra.overdue %} · {{ _("overdue") }}{% endif %}</span>{% endif %}
+    </li>
+    {% endfor %}"""
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_timeline_rows_are_what_the_template_loop_gave(app, language):
+    # The entries' <li> are built in Python (card_slots.timeline_rows); the text must be the old loop's.
+    from flask import render_template_string
+    from flask_babel import lazy_gettext as _l
+
+    from core.timeline import TimelineItem
+
+    card_slots = importlib.import_module("flowcase_addons.crm.card_slots")
+    items = [
+        TimelineItem(date=None, kind="call", title="A <b>&</b> \"q\"", url="/activity/1?x=<1>", owner="O'Neil & Co",
+                     status="Open", kind_label="Call", extra={"overdue": True, "open": True}),
+        TimelineItem(date=None, kind="lead", title="No link", status=None, kind_label=_l("Lead")),
+        TimelineItem(date=None, kind="meeting", title="", url=None, owner=None, status="Done", extra={"overdue": False}),
+        TimelineItem(date=None, kind="task", title=None, status="Open", extra=None),
+    ]
+    whens = ["1 Jan <2027>", "", "x & y", "z"]
+    with app.test_request_context("/", headers={"Accept-Language": language}):
+        assert str(card_slots.timeline_rows(items, whens)) == render_template_string(_LOOP, items=items, whens=whens)
