@@ -22,6 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from core import custom_fields
 from core.db import utcnow
 from core.errors import AccessDenied, ConflictError, RecordNotFound, ValidationError
+from core.plugins import hook_caller
 from core.models import ChangeLog
 from core.record_event import RecordEvent
 from core.sections import Section, SectionExtension
@@ -113,7 +114,8 @@ class Records:
             enqueue(job, **payload)
 
     def _hook(self, name: str):
-        return getattr(self.state.pm.hook, name)
+        # A plain caller where pluggy's machinery is not needed: records call hooks several times per row.
+        return hook_caller(self.state.pm, name)
 
     # -- rights ------------------------------------------------------------
     def can(self, section: Section, operation: str, record=None) -> bool:
