@@ -30,3 +30,21 @@ def test_cells_are_built_on_demand_and_match_the_row_html(app):
                                      f'<td>{cells[1]["html"]}</td><td></td>')
         with pytest.raises(KeyError):
             row["nothing"]
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_date_cells_read_as_format_value_gives_them(app, language):
+    from datetime import date, datetime
+
+    from core.ui.display import format_value
+
+    with app.test_request_context("/", headers={"Accept-Language": language}):
+        records = app.extensions["flowcase"].records(sudo=True)
+        section = records.section("activity")
+        activity = records.create("activity", {"subject": "Call", "due_date": date(2027, 3, 9),
+                                               "start_at": datetime(2027, 3, 9, 14, 30)})
+        columns = [section.field(p) for p in ("subject", "due_date", "start_at")]
+        (row,) = grid_rows(records, section, columns, [activity])
+        texts = [cell["text"] for cell in row["cells"]]
+        assert texts[1:] == [format_value(columns[1], activity.due_date), format_value(columns[2], activity.start_at)]
+        assert "2027" in texts[1] and texts[1] != texts[2]

@@ -23,7 +23,7 @@ from core import custom_fields
 from core.records import Records
 from core.sections import FieldInfo, Section
 from core.state import get_state
-from core.ui.formats import date_text, datetime_text, decimal_text
+from core.ui.formats import date_text, date_texts, datetime_text, decimal_text
 
 #: Columns tried, in order, as the display name of a lookup target that is not a section (users).
 _NAME_COLUMNS = ("name", "title", "login", "code")
@@ -157,11 +157,18 @@ def _add_names(target: dict, rows) -> None:
 
 def lookup_options(records: Records, info: FieldInfo, limit: int) -> list[tuple[int, str]] | None:
     """Up to ``limit`` (id, name) choices for a lookup field, or None when the target has more."""
+    from core.ui.statements import shared_statement
+
     table, section = lookup_target(info)
-    query = _name_query(records, table, section)
-    if query is None:
+    if _name_column(table, section) is None:
         return None
-    rows = records.session.execute(query.order_by(query.selected_columns[1], table.c.id).limit(limit + 1)).all()
+
+    def build():
+        query = _name_query(records, table, section)
+        return query.order_by(query.selected_columns[1], table.c.id).limit(limit + 1)
+
+    query = shared_statement(records, [section] if section is not None else [], ("options", table.name, limit), build)
+    rows = records.session.execute(query).all()
     if len(rows) > limit:
         return None
     return [(row[0], str(row[1]) if row[1] not in (None, "") else f"#{row[0]}") for row in rows]
@@ -225,13 +232,15 @@ def lookup_link(info: FieldInfo, value) -> tuple[str, int] | None:
 class _Column:
     """What a grid needs to show one column, worked out once per page instead of once per cell."""
 
-    __slots__ = ("info", "path", "link_prefix", "link_html", "memo", "names_of", "labels", "plain")
+    __slots__ = ("info", "path", "link_prefix", "link_html", "memo", "names_of", "labels", "plain", "when")
 
     def __init__(self, info: FieldInfo, labels=None):
         self.info, self.path, self.memo, self.labels = info, info.path, {}, labels
         self.link_prefix = self.link_html = self.names_of = None
         # Text shown as it is stored (a name, a subject): escaped, no formatting nor memo per value.
         self.plain = info.type in ("string", "text") and not getattr(info, "choices", None) and not info.custom
+        # Dates: the locale and zone looked up once per column, not once per value (format_value's texts).
+        self.when = date_texts() if info.type in ("date", "datetime") and not getattr(info, "choices", None) else None
         if info.type == "lookup" and (info.column is not None or info.custom):
             table, target = lookup_target(info)
             if not getattr(info, "choices", None):
@@ -257,6 +266,10 @@ class _Column:
     def _render(self, value, names: dict) -> tuple[str, Markup]:
         if self.names_of is not None:
             text = "" if value is None or value == "" else names.get(self.names_of, {}).get(value, f"#{value}")
+        elif self.when is not None and value.__class__ is datetime:
+            text = self.when[1](value)
+        elif self.when is not None and value.__class__ is date:
+            text = self.when[0](value)
         else:
             text = format_value(self.info, value, names, self.labels)
         if self.link_prefix is not None and value is not None:
@@ -317,6 +330,9 @@ def grid_values(records, section: Section, columns, found) -> list[dict]:
 
     Statements: one per extension shown, whatever the number of rows.
     """
+    if found and isinstance(found[0], sa.Row) and all(not c.custom and c.extension is None for c in columns):
+        # Light rows (list_query.light_select) already hold every shown column under its path.
+        return [row._asdict() for row in found]
     ids = [record.id for record in found]
     ext = extension_values(records, section, ids, [c.path for c in columns if c.extension is not None])
     plain = [info.path for info in columns if not info.custom and info.extension is None]

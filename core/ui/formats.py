@@ -49,6 +49,26 @@ def datetime_text(value: datetime, pattern: str = "short") -> str:
     return text if text is not None else _remember(key, format_datetime(value, pattern))
 
 
+def date_texts():
+    """``(date_text, datetime_text)`` for many values of one page: the locale and zone looked up once.
+
+    The texts and the memo are those of :func:`date_text` ("medium") and :func:`datetime_text` ("short").
+    """
+    locale, zone = get_locale(), get_timezone()
+
+    def day(value: date) -> str:
+        key = ("date", "medium", value.__class__, value, locale, zone)
+        text = _texts.get(key)
+        return text if text is not None else _remember(key, format_date(value, "medium"))
+
+    def moment(value: datetime) -> str:
+        key = ("datetime", "short", value.__class__, value, locale, zone)
+        text = _texts.get(key)
+        return text if text is not None else _remember(key, format_datetime(value, "short"))
+
+    return day, moment
+
+
 def decimal_text(value: Decimal) -> str:
     """``flask_babel.format_decimal(value)``, remembered."""
     # Decimal("1.0") == Decimal("1.00") and hash alike but print differently: the text is part of the key.
