@@ -4,22 +4,21 @@ Implementations are named for what they do and bound with ``specname``.
 """
 from __future__ import annotations
 
+from core.dedup.check import check_on_save
+from core.dedup.keys import store_keys
 from core.plugins import hookimpl
 
 
+# The two below run for every record created (imported once, not per call).
 @hookimpl(specname="flowcase_record_validate")
 def check_duplicates_on_save(event):
     """Refuse (block) or ask to confirm (warn) a write matching an active duplicate rule."""
-    from core.dedup.check import check_on_save
-
     check_on_save(event)
     return None
 
 
 @hookimpl(specname="flowcase_record_after_create")
 def store_dedup_keys_after_create(event):
-    from core.dedup.keys import store_keys
-
     store_keys(event.records, event.section, event.record, new=True)
 
 

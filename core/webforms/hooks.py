@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from core.plugins import hookimpl
+from core.webforms.sections import SECTION_NAME
 
 
 @hookimpl(specname="flowcase_register_sections")
@@ -39,11 +40,10 @@ def web_forms_are_for_superusers(user, section, operation, record):
 @hookimpl(specname="flowcase_record_validate")
 def validate_web_form(event):
     """A form whose section, fields, defaults or origins cannot work is refused with the reason by the field."""
-    from core.webforms.sections import SECTION_NAME
+    if event.section.name != SECTION_NAME:  # before any import: this runs for every record written
+        return None
     from core.webforms.spec import config_errors
 
-    if event.section.name != SECTION_NAME:
-        return None
     return config_errors(event.records.state.sections, event.record) or None
 
 
