@@ -14,8 +14,7 @@ from core.ui.common import bp, current_records, render_section, section_or_404
 from core.ui.display import card_url_prefix, format_value, grid_rows, grid_values, lookup_link, lookup_names_of
 from core.ui.layout import card_tabs, layout_fields, without_fields
 from core.ui.labels import Labels
-from core.ui.list_query import light_select
-from core.ui.statements import shared_statement
+from core.ui.detail_query import detail_rows
 from core.ui.grid_view import detail_columns
 
 #: Rows a detail grid shows on the card; the rest is one click away in the child's list.
@@ -69,26 +68,18 @@ def _details(records: Records, record, labels: Labels) -> list[dict]:
     """Grids of child records (``section.details``), each read through the child's rights-limited select.
 
     Each grid comes with its rows' raw ``values`` and ``found`` light rows (only the columns the grid
-    shows, not whole records: :func:`core.ui.list_query.light_select`); the caller looks up
+    shows, not whole records; every grid in one statement: :func:`core.ui.detail_query.detail_rows`); the caller looks up
     the names of every grid at once and turns them into ``rows`` (:func:`grid_rows`).
     """
     sections = get_state().sections
     parent = sections.for_model(type(record))
+    shown = [(detail, sections.get(detail["section"])) for detail in parent.details
+             if detail["section"] in sections]  # a child whose add-on is not installed here has no grid
+    shapes = [(child, detail["field"], detail_columns(records, child, detail["field"])) for detail, child in shown]
+    # Every grid's rows in one statement (a UNION ALL of the grids' rights-limited reads).
+    every_found = detail_rows(records, record.id, shapes, DETAIL_LIMIT + 1)
     grids = []
-    for detail in parent.details:
-        if detail["section"] not in sections:  # the child's add-on is not installed here
-            continue
-        child = sections.get(detail["section"])
-        fk = detail["field"]
-        column = child.table.c[fk]
-        columns = detail_columns(records, child, fk)
-
-        def build(child=child, column=column, columns=columns):
-            return (light_select(records.select(child), child, columns).where(column == sa.bindparam("fc_parent_id"))
-                    .order_by(child.table.c.id.desc()).limit(DETAIL_LIMIT + 1))
-
-        stmt = shared_statement(records, [child], ("detail", fk, tuple(c.path for c in columns)), build)
-        found = records.session.execute(stmt, {"fc_parent_id": record.id}).all()
+    for (detail, child), (_child, fk, columns), found in zip(shown, shapes, every_found):
         grids.append({
             "section": child,
             # ``labels`` before ``or``: a lazy title's truth would translate it once more.

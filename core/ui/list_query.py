@@ -183,8 +183,14 @@ def light_select(stmt: sa.Select, section: Section, columns) -> sa.Select:
     ``row.custom`` (when a custom field is shown) like records do, without building ORM objects.
     """
     table = section.table
+    return stmt.with_only_columns(*(table.c[key].label(key) for key in light_keys(section, columns)))
+
+
+def light_keys(section: Section, columns) -> list[str]:
+    """The table columns :func:`light_select` reads for ``columns``: ``id``, the own ones shown, ``custom`` if needed."""
+    table = section.table
     keys = ["id"] + [info.path for info in columns
                      if not info.custom and info.extension is None and info.path in table.c and info.path != "id"]
     if any(info.custom for info in columns) and "custom" in table.c:
         keys.append("custom")
-    return stmt.with_only_columns(*(table.c[key].label(key) for key in keys))
+    return keys
