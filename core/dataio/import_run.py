@@ -30,7 +30,7 @@ from core.db import utcnow
 from core.dataio.import_mapping import clean_mapping
 from core.dataio.import_read import FileProblem, check_table, open_table
 from core.dataio.import_values import RowConverter
-from core.dedup.check import DuplicateError, confirm_duplicates, duplicates_checked
+from core.dedup.check import DuplicateError, confirm_duplicates, confirmed_and_checked, duplicates_checked
 from core.dedup.keys import Candidate, active_rules
 from core.dedup.lookup import find_candidates_many
 from core.errors import FlowcaseError, ValidationError
@@ -278,7 +278,7 @@ class Importer:
             if any(candidate.rule.action == "block" for candidate in found):
                 context = lambda: confirm_duplicates(records)  # noqa: E731 - the check on save refuses it, with its message
             else:  # only warn rules matched, which the check on save would find again and let through
-                context = lambda: _confirmed_and_checked(records)  # noqa: E731
+                context = lambda: confirmed_and_checked(records)  # noqa: E731
             outcome = "flagged"
             note = self._text(_FLAGGED) % {"id": first, "rule": rule}
         else:  # the lookup found nothing: not again on save
@@ -389,13 +389,6 @@ def _full_collections_skip_the_app():
         yield
     finally:
         gc.unfreeze()
-
-
-@contextmanager
-def _confirmed_and_checked(records):
-    """Creates confirmed despite the duplicates the import found, without looking them up again per row."""
-    with confirm_duplicates(records), duplicates_checked(records):
-        yield records
 
 
 def _appended(column, new: list, session):

@@ -12,7 +12,6 @@ carries the candidates, so pages can show them with links.
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -43,15 +42,32 @@ class DuplicateError(ValidationError):
         self.blocking = blocking
 
 
-@contextmanager
+class _Flags:
+    """A block during which counters in ``records``' session info are raised by one (nested blocks add up).
+
+    A class rather than a ``@contextmanager`` generator: an import enters one or two of these per row.
+    """
+
+    __slots__ = ("records", "keys", "info")
+
+    def __init__(self, records, *keys: str):
+        self.records, self.keys, self.info = records, keys, None
+
+    def __enter__(self):
+        info = self.info = self.records.session.info
+        for key in self.keys:
+            info[key] = info.get(key, 0) + 1
+        return self.records
+
+    def __exit__(self, *exc_info) -> bool:
+        for key in self.keys:
+            self.info[key] -= 1
+        return False
+
+
 def confirm_duplicates(records):
     """Within this block, ``warn`` rules let writes of ``records``' session through (``block`` rules never do)."""
-    info = records.session.info
-    info[_CONFIRMED] = info.get(_CONFIRMED, 0) + 1
-    try:
-        yield records
-    finally:
-        info[_CONFIRMED] -= 1
+    return _Flags(records, _CONFIRMED)
 
 
 def is_confirmed(records) -> bool:
@@ -61,18 +77,18 @@ def is_confirmed(records) -> bool:
 _CHECKED = "flowcase_duplicates_checked"
 
 
-@contextmanager
 def duplicates_checked(records):
     """Within this block, creates skip the check on save: the caller has just run the same lookup
     (:func:`core.dedup.keys.find_candidates` with the same values) and found nothing, so it is not
     repeated per row (an import). Updates are still checked.
     """
-    info = records.session.info
-    info[_CHECKED] = info.get(_CHECKED, 0) + 1
-    try:
-        yield records
-    finally:
-        info[_CHECKED] -= 1
+    return _Flags(records, _CHECKED)
+
+
+def confirmed_and_checked(records):
+    """:func:`confirm_duplicates` and :func:`duplicates_checked` in one block: creates confirmed despite the
+    duplicates the caller found, without looking them up again (an import's flagged rows)."""
+    return _Flags(records, _CONFIRMED, _CHECKED)
 
 
 def describe(records, section, found) -> list[DuplicateCandidate]:
