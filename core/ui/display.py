@@ -232,10 +232,10 @@ def lookup_link(info: FieldInfo, value) -> tuple[str, int] | None:
 class _Column:
     """What a grid needs to show one column, worked out once per page instead of once per cell."""
 
-    __slots__ = ("info", "path", "link_prefix", "link_html", "memo", "names_of", "labels", "plain", "when")
+    __slots__ = ("info", "path", "link_prefix", "link_html", "memo", "names_of", "labels", "plain", "when", "tds")
 
     def __init__(self, info: FieldInfo, labels=None):
-        self.info, self.path, self.memo, self.labels = info, info.path, {}, labels
+        self.info, self.path, self.memo, self.labels, self.tds = info, info.path, {}, labels, {}
         self.link_prefix = self.link_html = self.names_of = None
         # Text shown as it is stored (a name, a subject): escaped, no formatting nor memo per value.
         self.plain = info.type in ("string", "text") and not getattr(info, "choices", None) and not info.custom
@@ -262,6 +262,18 @@ class _Column:
             return self._render(value, names)
         result = self.memo[key] = self._render(value, names)
         return result
+
+    def td(self, value, names: dict) -> str:
+        """The cell as ``<td>html</td>`` (escaped HTML in a plain string); the same value once per page."""
+        if self.plain and value.__class__ is str:
+            return f"<td>{escape(value)}</td>"
+        try:
+            return self.tds[(value.__class__, value)]
+        except KeyError:
+            result = self.tds[(value.__class__, value)] = f"<td>{self.cell(value, names)[1]}</td>"
+            return result
+        except TypeError:
+            return f"<td>{self.cell(value, names)[1]}</td>"
 
     def _render(self, value, names: dict) -> tuple[str, Markup]:
         if self.names_of is not None:
@@ -380,7 +392,7 @@ def grid_rows(records, section: Section, columns, found, values: list[dict] | No
             text = head.cell(row[head.path], names)[0]
             first = Markup(f'<a href="{url_html}">{escape(text or f"#{record_id}")}</a>')
             # The whole row's cells as one string: a template loop per cell costs more than the page's queries.
-            tds = "".join([f"<td>{column.cell(row[column.path], names)[1]}</td>" for column in rest])
+            tds = "".join([column.td(row[column.path], names) for column in rest])
             html = Markup(f"<td>{first}</td>{tds}")
         result = _GridRow(id=record_id, url=url, first=first, html=html)
         result._source = (row, plan, names)
