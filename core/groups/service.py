@@ -49,11 +49,19 @@ def sidebar_groups(records: Records, section: Section) -> list:
     new saved filter must show on the very next page of every worker; put in the configuration
     generation, each save would also make every worker reload its rights and automations.
     """
+    from core.ui.statements import shared_statement
+
     group_section = records.section(SECTION_NAME)
-    return records.session.execute(
-        records.select(group_section)
-        .with_only_columns(RecordGroup.id, RecordGroup.name, RecordGroup.kind, RecordGroup.shared, RecordGroup.owner_id)
-        .where(RecordGroup.section == section.name).order_by(RecordGroup.name)).all()
+
+    def build():
+        return (records.select(group_section)
+                .with_only_columns(RecordGroup.id, RecordGroup.name, RecordGroup.kind, RecordGroup.shared,
+                                   RecordGroup.owner_id)
+                .where(RecordGroup.section == sa.bindparam("fc_section")).order_by(RecordGroup.name))
+
+    # The statement is built once per rights condition (the viewer's "own or shared"); it still runs every page.
+    stmt = shared_statement(records, [group_section], ("groups.sidebar",), build)
+    return records.session.execute(stmt, {"fc_section": section.name}).all()
 
 
 def group_condition(section: Section, group: RecordGroup, user=None, records: Records | None = None):

@@ -4,10 +4,11 @@ Building a SELECT (columns, joins, conditions, order) and working out its
 cache key cost a page more than running it: a card reads a dozen. What varies
 from page to page is bound as parameters (the record's id, the ids whose names
 are shown), so the statement itself only depends on its shape and on the
-rights clauses, which :meth:`core.records.Records.filters` gives per request
-(a user whose rights limit a section still gets a statement built for them,
-every time: their clause carries their own values). SQLAlchemy remembers a
-statement object's cache key, so a reused statement also skips that work.
+rights clauses, which :meth:`core.records.Records.filters` gives per request:
+they are part of the memo's key with their bound values (a salesperson's
+"own records" condition carries the user's id), so a statement is only ever
+reused for the very same condition. SQLAlchemy remembers a statement object's
+cache key, so a reused statement also skips that work.
 """
 from __future__ import annotations
 
@@ -24,7 +25,11 @@ MAX_STATEMENTS = 2_000
 
 
 def shared_statement(records: Records, sections: Iterable[Section | str], key: Hashable, build: Callable):
-    """``build()``'s statement, built once per process and app when none of ``sections`` is limited for the viewer.
+    """``build()``'s statement, built once per process and app for each rights condition of ``sections``.
+
+    A viewer whose rights add no condition shares the statement with every such viewer; a
+    condition (own records, a record rule with ``$me``) is part of the key with its values, so
+    only viewers with that very condition share it; one that cannot be keyed is built every time.
 
     :param sections: every section ``build`` reads through ``records.select`` (their read rights).
     :param key: what else the statement's shape depends on (never a value the user chose: those are
@@ -32,16 +37,46 @@ def shared_statement(records: Records, sections: Iterable[Section | str], key: H
     :param build: makes the statement; it must bind varying values as parameters.
     """
     sections = [records.section(s) for s in sections]
-    if any(records.filters(s) for s in sections):
+    rights = _rights_key([clause for section in sections for clause in records.filters(section)])
+    if rights is None:
         return build()
     registry = records.state.sections
     built = _BUILT.get(registry)
     if built is None:
         built = _BUILT[registry] = {}
-    full_key = (tuple(s.name for s in sections), key)
+    full_key = (tuple(s.name for s in sections), key, rights)
     statement = built.get(full_key)
     if statement is None:
         if len(built) >= MAX_STATEMENTS:
             built.clear()
         statement = built[full_key] = build()
     return statement
+
+
+def _rights_key(clauses: list):
+    """What identifies the rights ``clauses``: their SQL shape and bound values; None when they cannot be keyed.
+
+    Two conditions with the same shape and values are the same condition, whoever they were built for.
+    """
+    if not clauses:
+        return ()
+    parts = []
+    for clause in clauses:
+        try:
+            cache_key = clause._generate_cache_key()  # SQLAlchemy's own statement cache key: shape, not values
+        except AttributeError:
+            return None
+        if cache_key is None:  # an element that does not take part in caching
+            return None
+        values = []
+        for bind in cache_key.bindparams:
+            value = bind.effective_value
+            if isinstance(value, list):
+                value = tuple(value)
+            try:
+                hash(value)
+            except TypeError:
+                return None
+            values.append(value)
+        parts.append((cache_key.key, tuple(values)))
+    return tuple(parts)

@@ -107,6 +107,10 @@ def test_a_viewer_limited_by_a_rule_never_gets_the_statements_built_for_an_unlim
     assert page.count("Отправить КП") == 2, page
     assert "Встреча на объекте" not in page and "Первый звонок" not in page  # nobody's: the rule hides them
     client.post("/logout")
+    login(client, "alice")  # the same rule with another user's id: never bob's statement
+    page = client.get(f"/account/{account.id}").get_data(as_text=True)
+    assert "Отправить КП" not in page and "Встреча на объекте" not in page
+    client.post("/logout")
     login(client, "admin")
     page = client.get(f"/account/{account.id}").get_data(as_text=True)
     assert page.count("Встреча на объекте") == 2 and page.count("Отправить КП") == 2
