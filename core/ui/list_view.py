@@ -71,6 +71,8 @@ def list_view(section_name: str):
                    field_labels={path: labels(info.label) for path, info in fields.items()},
                    named_labels={name: labels(nf.label) for name, nf in section.named_filters.items()},
                    section_title_plural=labels(section.title_plural),
+                   # The list's own URL, routed once: its links add their query strings (ListArgs.href).
+                   list_url=url_for("sections.list_view", section_name=section.name),
                    rows=[], count=0, capped=False, page=1, pages=1, error=None,
                    args=list_query.ListArgs(q=(request.args.get("q") or "").strip(),
                                             filter_text=request.args.get("filter") or "",
