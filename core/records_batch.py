@@ -125,12 +125,13 @@ class RecordBatch:
         if section.name not in self._checked_sections:  # the section-wide right, once per batch
             records._check(section, "create")
             self._checked_sections.add(section.name)
-        self.preparing = True
+        session = self.session
+        # What ``session.no_autoflush`` does, without a generator-based context manager per row.
+        autoflush, session.autoflush, self.preparing = session.autoflush, False, True
         try:
-            with self.session.no_autoflush:
-                record, ext, event = records._prepare_create(section, values, stamps)
+            record, ext, event = records._prepare_create(section, values, stamps)
         finally:
-            self.preparing = False
+            session.autoflush, self.preparing = autoflush, False
         item = PendingCreate(section, values, stamps, record, ext, event, on_written, on_failed, context, token)
         self.pending.append(item)
         if len(self.pending) >= self.size:
