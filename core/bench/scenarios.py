@@ -185,17 +185,22 @@ def import_xlsx(ctx: BenchContext) -> Scenario:
                                  action="warn", active=True))
         db.session.commit()
     folder = Path(tempfile.mkdtemp(prefix="flowcase-bench-"))
-    counter = [0]
 
     def make_file() -> Path:
-        counter[0] += 1
+        # A file number no earlier file of this database had: the highest contact id grows by at least
+        # ``rows`` per import (and per floor), so phones never repeat across runs and bench invocations;
+        # a counter restarting with each invocation gave the same phones again, and every row of a later
+        # invocation took the duplicate-flagging path instead of the create the scenario measures.
+        number = (int(db.session.scalar(sa.select(sa.func.max(contact.c.id))) or 0) // rows) % 10_000
+        db.session.remove()
+        block, offset = number % 100, (number // 100) * rows
         book = Workbook(write_only=True)
         sheet = book.create_sheet("Contacts")
         sheet.append(["Фамилия", "Имя", "Мобильный телефон", "Email"])
         for i in range(rows):
-            sheet.append([f"Bench{counter[0]}", f"N{i}", f"+7 9{counter[0] % 100:02d} {i:07d}",
-                          f"b{counter[0]}.{i}@example.com"])
-        path = folder / f"bench-{counter[0]}.xlsx"
+            sheet.append([f"Bench{number}", f"N{i}", f"+7 9{block:02d} {(offset + i) % 10_000_000:07d}",
+                          f"b{number}.{i}@example.com"])
+        path = folder / f"bench-{number}.xlsx"
         book.save(path)
         return path
 
