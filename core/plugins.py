@@ -51,7 +51,8 @@ def call_own(pm: pluggy.PluginManager, plugin_name: str, hook_name: str, **kwarg
 
 
 #: ``PluginManager._inner_hookexec`` as pluggy sets it; tracing and call monitoring replace it.
-_PLUGGY_EXEC = pluggy.PluginManager("flowcase-probe")._inner_hookexec
+#: These are pluggy's internals: a pluggy that names them otherwise gets its own caller everywhere.
+_PLUGGY_EXEC = getattr(pluggy.PluginManager("flowcase-probe"), "_inner_hookexec", None)
 
 
 def hook_caller(pm: pluggy.PluginManager, name: str):
@@ -69,6 +70,8 @@ def hook_caller(pm: pluggy.PluginManager, name: str):
     It is rebuilt whenever an implementation is registered or removed.
     """
     caller = getattr(pm.hook, name)
+    if _PLUGGY_EXEC is None or not hasattr(caller, "_hookimpls"):
+        return caller
     cache = pm.__dict__.setdefault("_flowcase_hook_callers", {})
     entry = cache.get(name)
     if entry is not None and entry[0] is caller and entry[1] == caller._hookimpls and entry[2] is pm._inner_hookexec:
