@@ -257,6 +257,25 @@ def test_an_unreachable_mailbox_records_its_error_and_the_others_are_still_read(
     assert errors["Sales"] is None and errors["Wrong password"]
 
 
+def test_a_poll_does_not_count_as_an_edit_of_the_mailbox(mail_in):
+    """An admin who opened the mailbox before a poll still saves it; the poll leaves no change-log row."""
+    from core.models import ChangeLog
+
+    app, records, server = mail_in
+    mailbox = db.session.scalars(sa.select(Mailbox)).one()
+    opened_version, opened_at = mailbox.version, mailbox.updated_at
+    fetch_all(app)
+    db.session.expire_all()
+    polled = db.session.get(Mailbox, mailbox.id)
+    assert polled.last_fetch_at is not None
+    assert (polled.version, polled.updated_at) == (opened_version, opened_at)
+    logged = db.session.scalars(sa.select(ChangeLog.field).where(
+        ChangeLog.section == "mailbox", ChangeLog.record_id == mailbox.id, ChangeLog.operation == "update")).all()
+    assert logged == []
+    records.update("mailbox", mailbox.id, {"folder": "Sales"}, expected_version=opened_version)
+    assert db.session.get(Mailbox, mailbox.id).folder == "Sales"
+
+
 def test_flowcase_mail_fetch_command(mail_in):
     from core.cli import flowcase_cli
 

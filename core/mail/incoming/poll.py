@@ -15,11 +15,9 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from core.db import utcnow
-from core.errors import ConflictError
 from core.mail.incoming.imap import ImapMailbox, MailboxError
 from core.mail.incoming.intake import take_in
 from core.mail.incoming.models import Mailbox
-from core.mail.incoming.sections import MAILBOX_SECTION
 
 log = logging.getLogger(__name__)
 
@@ -90,16 +88,19 @@ def fetch_mailbox(app, mailbox: Mailbox) -> FetchReport:
 
 
 def _record_poll(state, mailbox_id: int, report: FetchReport) -> None:
-    records = state.records(sudo=True)
-    mailbox = records.session.get(Mailbox, mailbox_id)
-    if mailbox is None:
-        return
+    """Write when the mailbox was polled and its error, as state of the poll rather than an edit of the mailbox.
+
+    Not through ``records.update``: that bumped the mailbox's version every
+    few minutes, so an administrator saving the mailbox form opened before a
+    poll was told someone else had changed it, and the change log got a row
+    per poll.
+    """
     error = report.error or ("\n".join(report.failures) if report.failures else None)
-    try:
-        with records.transaction():
-            records.update(MAILBOX_SECTION, mailbox, {"last_fetch_at": utcnow(), "last_error": error})
-    except ConflictError:  # an admin saved the mailbox meanwhile: the next poll records it
-        records.session.rollback()
+    records = state.records(sudo=True)
+    with records.transaction():
+        # ``updated_at`` named as it is: its onupdate default would otherwise stamp the poll as an edit.
+        records.session.execute(sa.update(Mailbox).where(Mailbox.id == mailbox_id).values(
+            last_fetch_at=utcnow(), last_error=error, updated_at=Mailbox.updated_at))
 
 
 def fetch_all(app, mailbox_id: int | None = None, name: str | None = None) -> list[FetchReport]:
