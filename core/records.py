@@ -23,6 +23,7 @@ from core import custom_fields
 from core.db import utcnow
 from core.errors import AccessDenied, ConflictError, RecordNotFound, ValidationError
 from core.plugins import hook_caller
+from core.record_insert import insert_new
 from core.models import ChangeLog
 from core.record_event import RecordEvent
 from core.sections import Section, SectionExtension
@@ -223,8 +224,9 @@ class Records:
         self._check(section, "create")
         with self.transaction(), self.session.no_autoflush:
             record, ext, event = self._prepare_create(section, values, stamps)
-            self.session.add(record)
-            self._flush()
+            if ext or not self._flush(lambda: insert_new(self.session, record)):
+                self.session.add(record)
+                self._flush()
             self._add_extension_rows(record, ext)
             if ext:
                 self._flush()
@@ -501,9 +503,10 @@ class Records:
         if errors:
             raise ValidationError(dict(errors))
 
-    def _flush(self) -> None:
+    def _flush(self, write: Callable | None = None):
+        """Flush (or run ``write``, an INSERT standing for one), turning database refusals into Flowcase errors."""
         try:
-            self.session.flush()
+            return write() if write is not None else self.session.flush()
         except StaleDataError as exc:
             raise ConflictError(_l("This record was changed by someone else meanwhile. Reload it and try again.")) from exc
         except IntegrityError as exc:
