@@ -5,6 +5,7 @@ from flask import flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import login_required
+from markupsafe import Markup, escape
 
 from core.errors import AccessDenied, ConflictError, RecordNotFound, ValidationError
 from core.filters import filterable_fields
@@ -13,6 +14,7 @@ from core.ui import count_cache, list_query
 from core.ui.common import bp, current_records, render_section, section_or_404
 from core.ui.display import grid_rows
 from core.ui.labels import Labels
+from core.ui.page_names import page_with_names
 
 _SESSION_COLUMNS = "fc_list_columns"
 #: Columns shown when the section names none: the title first, then the next few fields.
@@ -79,7 +81,8 @@ def list_view(section_name: str):
                                             sort=request.args.get("sort") or ""),
                    sortable=set(list_query.sortable_columns(section)), page_size=list_query.PAGE_SIZE,
                    can_create=records.can(section, "create"), can_delete=records.can(section, "delete"),
-                   owner_choices=_owner_choices(records, section))
+                   owner_choices=(owner_choices := _owner_choices(records, section)),
+                   owner_options=owner_option_tags(owner_choices))
     try:
         list_args = list_query.parse_args(request.args)
         if saved is not None and saved.list_sort and "sort" not in request.args:
@@ -88,13 +91,15 @@ def list_view(section_name: str):
         stmt = list_query.filtered_select(records, section, list_args)
         list_query.order_by(section, list_args.sort)  # a bad ?sort= fails here, before any query
         count, capped = count_cache.capped_count(records, section, stmt)
-        found = list_query.page_values(records, section, stmt, list_args, columns) if count else []
+        # The rows and their lookups' names in one statement (core.ui.page_names).
+        found, names = (page_with_names(records, section, *list_query.page_query(section, stmt, list_args, columns), columns)
+                        if count else ([], {}))
     except ValidationError as error:
         # A hand-typed filter or sort is the user's mistake: show it on the page, never a 500.
         context["error"] = error
         return render_section("list", section, status=400, **context)
     context.update(count=count, capped=capped, page=list_args.page,
-                   pages=max(1, -(-count // list_query.PAGE_SIZE)), rows=grid_rows(records, section, columns, found, labels=labels))
+                   pages=max(1, -(-count // list_query.PAGE_SIZE)), rows=grid_rows(records, section, columns, found, names=names, labels=labels))
     return render_section("list", section, **context)
 
 
@@ -124,6 +129,29 @@ def _owner_choices(records, section: Section):
     if info is None or info.type != "lookup" or section.owner_field in records.field_access(section).restricted:
         return None
     return lookup_options(records, info, _OWNER_CHOICES) or []
+
+
+#: The last few owner lists and their ``<option>`` tags: the same users come back on nearly every page.
+_OPTION_TAGS: dict[tuple, Markup] = {}
+_OPTION_TAGS_KEPT = 8
+
+
+def owner_option_tags(choices) -> Markup:
+    """``<option value="id">name</option>`` of each ``(id, name)`` choice, escaped, as one ready string.
+
+    A Jinja loop over a few hundred users cost more than the list's rows; the text is kept
+    for the very same list of choices (compared whole), so a renamed or new user shows at once.
+    """
+    if not choices:
+        return Markup("")
+    key = tuple(choices)
+    tags = _OPTION_TAGS.get(key)
+    if tags is None:
+        tags = Markup("".join(f'<option value="{escape(user_id)}">{escape(name)}</option>' for user_id, name in choices))
+        if len(_OPTION_TAGS) >= _OPTION_TAGS_KEPT:
+            _OPTION_TAGS.clear()
+        _OPTION_TAGS[key] = tags
+    return tags
 
 
 @bp.route("/<section_name>/delete", methods=["POST"])
