@@ -1,4 +1,4 @@
-"""Many rows into one table in the current transaction: PostgreSQL's COPY, else one Core INSERT.
+"""Many rows into one table in the current transaction: PostgreSQL's COPY, SQLite's executemany of tuples.
 
 A records batch writes a chunk's change-log rows, duplicate keys and import
 rows a thousand at a time. psycopg sends an ``executemany`` as one INSERT per
@@ -6,7 +6,9 @@ row (pipelined), which cost more than everything else the chunk writes on
 PostgreSQL; ``COPY ... FROM STDIN`` sends the same rows as one stream. The
 values go through the same bind processing (JSON ``None`` is stored as JSON
 ``null``, as an INSERT stores it) and the columns' Python defaults are filled
-in per row as an INSERT fills them, so the rows stored are the same.
+in per row as an INSERT fills them, so the rows stored are the same. On
+SQLite the same rows go to the driver as tuples; other databases get one
+Core INSERT.
 """
 from __future__ import annotations
 
@@ -20,27 +22,45 @@ def insert_rows(session, table: sa.Table, rows: list[dict]) -> None:
     dialect = session.get_bind().dialect
     # Whatever the number of rows (a COPY of one row costs what its INSERT costs), so a chunk's statements
     # are the same whatever its size.
-    plan = _copy_plan(table, rows) if dialect.name == "postgresql" else None
+    plan = _copy_plan(table, rows) if dialect.name in ("postgresql", "sqlite") else None
     if plan is None:
         from core.records import insert_statement
 
         session.execute(insert_statement(table), rows)
         return
+    columns = plan[0] + [column for column, _make in plan[1]]
+    names = ", ".join(dialect.identifier_preparer.quote(column.name) for column in columns)
+    target = dialect.identifier_preparer.format_table(table)
+    if dialect.name == "sqlite":
+        # The rows as tuples to the driver's executemany: SQLAlchemy's compiled INSERT built a parameter
+        # dict per row (its construct_params), which cost more than SQLite's work on the row.
+        marks = ", ".join("?" * len(columns))
+        session.connection().exec_driver_sql(f"INSERT INTO {target} ({names}) VALUES ({marks})",
+                                             list(_values(plan, rows, dialect)))
+        return
+    cursor = session.connection().connection.driver_connection.cursor()
+    try:
+        with cursor.copy(f"COPY {target} ({names}) FROM STDIN") as copy:
+            for values in _values(plan, rows, dialect):
+                copy.write_row(values)
+    finally:
+        cursor.close()
+
+
+def _values(plan, rows: list[dict], dialect):
+    """Each row's values in the plan's column order, defaults filled in, through the columns' bind processing."""
     given, defaults = plan
     columns = given + [column for column, _make in defaults]
     processors = [column.type._cached_bind_processor(dialect) for column in columns]
-    names = ", ".join(dialect.identifier_preparer.quote(column.name) for column in columns)
     keys = [column.key for column in given]
     makers = [make for _column, make in defaults]
-    cursor = session.connection().connection.driver_connection.cursor()
-    try:
-        with cursor.copy(f"COPY {dialect.identifier_preparer.format_table(table)} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                values = [row[key] for key in keys] + [make() for make in makers]
-                copy.write_row([value if process is None else process(value)
-                                for value, process in zip(values, processors)])
-    finally:
-        cursor.close()
+    if not any(processors):
+        for row in rows:
+            yield tuple([row[key] for key in keys] + [make() for make in makers])
+        return
+    for row in rows:
+        values = [row[key] for key in keys] + [make() for make in makers]
+        yield tuple([value if process is None else process(value) for value, process in zip(values, processors)])
 
 
 def _copy_plan(table: sa.Table, rows: list[dict]):

@@ -100,8 +100,13 @@ def coerce(info: FieldInfo, value):
     return value
 
 
+_AS_IS = frozenset({str, int, float, bool, type(None)})
+
+
 def to_json(value):
     """A JSON-safe form of a column value, for the change log and data-file bookkeeping."""
+    if type(value) in _AS_IS:  # most values, one check (a str-based enum member's type is its enum: not here)
+        return value
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, date):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from core.plugins import hookimpl
+from core.security.sections import SECURITY_SECTIONS
 
 
 @hookimpl
@@ -35,12 +36,12 @@ def flowcase_record_filter(user, section, operation):
 
 
 def _check_security_record(event) -> None:
-    from core.errors import ValidationError
-    from core.security.sections import SECURITY_SECTIONS
-    from core.security.validation import validate_security_record
-
+    # Every other section's write (an import: every row) returns here, before any import statement runs.
     if event.section.name not in SECURITY_SECTIONS or event.section.addon != "core":
         return
+    from core.errors import ValidationError
+    from core.security.validation import validate_security_record
+
     errors = validate_security_record(event.records.state.sections, event.section.name, event.record)
     if errors:
         raise ValidationError(errors)
