@@ -113,3 +113,20 @@ def test_a_duplicate_is_still_caught_and_nothing_is_written(app, client, salespe
     assert again.status_code == 422 and again.mimetype == "application/problem+json"
     with app.app_context():
         assert db.session.scalar(sa.text("SELECT count(*) FROM crm_contact WHERE email = 'anna7@example.com'")) == 1
+
+
+@pytest.mark.parametrize("base_url", ["http://localhost/", "http://localhost/crm/"])
+def test_the_created_record_answers_with_its_url_version_and_json(app, client, salesperson_key, base_url):
+    body = {"first_name": "Irina", "last_name": "Volkova"}
+    response = client.post("/api/v1/contact", data=json.dumps(body), content_type="application/json",
+                           headers={"Authorization": f"Bearer {salesperson_key}"}, base_url=base_url)
+    assert response.status_code == 201, response.get_data(as_text=True)
+    record_id = response.get_json()["id"]
+    from flask import url_for
+
+    with app.test_request_context("/", base_url=base_url):
+        expected = url_for("api.get_record", section_name="contact", record_id=record_id)
+    assert response.headers["Location"] == expected
+    assert expected.startswith("/crm/" if "crm" in base_url else "/api/")
+    assert response.headers["ETag"] == '"1"' and response.headers["Content-Type"] == "application/json"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"  # the app's own headers are still added

@@ -24,7 +24,8 @@ def flowcase_record_access(user, section, operation, record):
     from core.extensions import db
     from core.security.policy import record_access
 
-    return record_access(db.session, user, section, operation, record)
+    # The session itself, looked up once: the policy reads its ``info`` several times per call.
+    return record_access(db.session(), user, section, operation, record)
 
 
 @hookimpl
@@ -32,7 +33,7 @@ def flowcase_record_filter(user, section, operation):
     from core.extensions import db
     from core.security.policy import record_filter
 
-    return record_filter(db.session, user, section, operation)
+    return record_filter(db.session(), user, section, operation)
 
 
 def _check_security_record(event) -> None:
