@@ -190,23 +190,29 @@ class Records:
             self.session.add(row)
         return row
 
-    def read(self, section_name: str | Section, record_or_id) -> dict:
+    def read(self, section_name: str | Section, record_or_id, extension_rows: dict | None = None) -> dict:
         """The field values of a record (or of the record with that id) the user may see, by path.
 
         Extension fields are included; fields hidden by column rights are left out.
+
+        :param extension_rows: the record's extension rows the caller has read already, by extension
+            model (None where the record has no row); the others are read here, one statement each.
         """
         section = self.section(section_name)
-        values = self._read_all(section, self._resolve(section, record_or_id))
+        values = self._read_all(section, self._resolve(section, record_or_id), extension_rows or {})
         for path in self.field_access(section).hidden:
             values.pop(path, None)
         return values
 
-    def _read_all(self, section: Section, record) -> dict:
+    def _read_all(self, section: Section, record, extension_rows: dict | None = None) -> dict:
         values = {"id": record.id, "version": record.version}
         for info in section.own_fields():
             values[info.path] = getattr(record, info.path)
         for extension in section.extensions:
-            row = self.extension_row(extension, record)
+            if extension_rows and extension.model in extension_rows:
+                row = extension_rows[extension.model]
+            else:
+                row = self.extension_row(extension, record)
             for info in extension.fields():
                 values[info.path] = getattr(row, info.name) if row is not None else None
         for info in section.custom_fields():

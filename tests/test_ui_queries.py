@@ -71,6 +71,26 @@ def test_card_statements_do_not_grow_with_history(app, signed_in):
         text = signed_in.get(f"/fx_thing/{busy}").get_data(as_text=True)
     assert text.split("data-fc-history", 1)[1].count("<tr>") == 32  # header + 30 updates + create
     assert len(one) == len(many), many
-    assert len(many) <= 7, many
+    assert len(many) <= 6, many  # one statement reads the record and its extension row
     # The Print menu's forms come from the per-process configuration cache, not a statement per card.
     assert not [s for s in many if s.lstrip().startswith("SELECT core_print_form")], many
+
+
+def test_a_card_reads_its_record_and_extension_rows_in_one_statement(app, signed_in):
+    with app.app_context():
+        records = app.extensions["flowcase"].records(sudo=True)
+        model = records.section("fx_thing").model
+        red = records.session.scalars(sa.select(model.id).where(model.name == "Item 000")).one()
+        bare = records.create("fx_thing", {"name": "No extension row", "owner_id": None}).id
+        ext_table = sa.Table("fx_ext_thing", sa.MetaData(), autoload_with=db.engine)
+        db.session.execute(sa.delete(ext_table).where(ext_table.c.id == bare))
+        db.session.commit()
+    signed_in.get(f"/fx_thing/{red}")
+    for record_id, colour in ((red, "red"), (bare, None)):
+        with counting(app) as statements:
+            text = signed_in.get(f"/fx_thing/{record_id}").get_data(as_text=True)
+        assert not [s for s in statements if s.lstrip().startswith("SELECT fx_ext_thing")], statements
+        joined = [s for s in statements if "LEFT OUTER JOIN fx_ext_thing" in s]
+        assert len(joined) == 1, statements
+        if colour:
+            assert f">{colour}<" in text or f"{colour}</" in text

@@ -29,8 +29,13 @@ def card(section_name: str, record_id: int):
     """One record as its section lays it out; hidden or missing records are a 404 (RecordNotFound)."""
     section = section_or_404(section_name)
     records = current_records()
+    loaded = _preload(records, section, record_id)  # held: the session only keeps weak references
     record = records.get(section, record_id)
-    values = records.read(section, record)
+    extension_rows = None
+    if loaded is not None and loaded[0] is record:
+        extension_rows = {extension.model: row for extension, row in zip(section.extensions, loaded[1:])}
+    values = records.read(section, record, extension_rows)
+    del loaded
     labels = Labels()
     tabs = without_fields(card_tabs(section), records.field_access(section).hidden)
     for tab in tabs:  # built for this request: their titles become text once, not at every print
@@ -62,6 +67,29 @@ def card(section_name: str, record_id: int):
         history=_history(section, record, labels), can_update=records.can(section, "update", record),
         can_delete=records.can(section, "delete", record),
     )
+
+
+def _preload(records: Records, section: Section, record_id: int):
+    """The record and its extension rows (None where it has none) in one statement, when the viewer's rights add no condition.
+
+    ``records.get`` then finds the record in the session (no statement) and still decides whether the
+    user may read it; ``records.read`` takes the extension rows (it read each with a statement of its
+    own). With a rights condition the card reads as before. The caller keeps the row until it has read
+    the record: the session only holds weak references.
+    """
+    if not section.extensions or records.filters(section, "read"):
+        return None
+    from core.ui.statements import shared_statement
+
+    def build():
+        model = section.model
+        query = sa.select(model, *(extension.model for extension in section.extensions))
+        for extension in section.extensions:
+            query = query.outerjoin(extension.model, extension.model.id == model.id)
+        return query.where(model.id == sa.bindparam("fc_record_id"))
+
+    query = shared_statement(records, [section], ("card preload",), build)
+    return records.session.execute(query, {"fc_record_id": record_id}).first()
 
 
 def _details(records: Records, record, labels: Labels) -> list[dict]:
