@@ -17,11 +17,12 @@ from markupsafe import Markup, escape
 from core.db import utcnow
 from core.handover import count_group, handover_groups
 from core.records import records_for
-from core.timeline import collect_timeline, moment_text
+from core.timeline import TIMELINE_LIMIT, collect_timeline, moment_text
 
 from .handover import previous_owner_id
 from .models import Account
 from .planning import planned_activity_state
+from .timeline import account_state_and_rows
 
 #: Labels of the planned-activity states.
 STATE_LABELS = {
@@ -49,7 +50,10 @@ def _state_query():
 
 def account_top(records, section, record) -> Markup:
     """The account's planned-activity badge and, when due, the hand-over offer."""
-    state = records.session.scalar(_state_query(), {"fc_account_id": record.id})
+    # With the timeline's activities (one statement; the card's bottom takes the rows), else alone.
+    state = account_state_and_rows(section, record, records, TIMELINE_LIMIT, utcnow().date())
+    if state is None:
+        state = records.session.scalar(_state_query(), {"fc_account_id": record.id})
     offer = None
     old_owner_id = previous_owner_id(records, section, record)
     if old_owner_id is not None and record.owner_id is not None and records.can(section, "update", record):

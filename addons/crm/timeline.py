@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
+from flask import has_request_context, request
+
 from core.models import User
 from core.timeline import TimelineItem
 from core.ui.display import card_url_prefix
@@ -48,27 +50,64 @@ def _shape(section_name: str) -> tuple:
     return found
 
 
+def _query(records, section_name: str, state_day=None):
+    """The timeline's statement; with ``state_day``, each row also carries the account's planned-activity state.
+
+    Built once per process (and day, for the state) for a viewer whose rights do not limit activities.
+    """
+    def build():
+        columns, type_on, owner_on, where, order = _shape(section_name)
+        query = (
+            records.select("activity").with_only_columns(*columns)
+            .outerjoin(CrmActivityType, type_on).outerjoin(User, owner_on)
+            .where(where).order_by(*order).limit(sa.bindparam("fc_limit"))
+        )
+        if state_day is not None:
+            from .models import Account
+            from .planning import planned_activity_state
+
+            # Not correlated to the activity: evaluated once per statement, whatever the number of rows.
+            state = sa.select(planned_activity_state(state_day)).where(Account.id == sa.bindparam("fc_record_id"))
+            query = query.add_columns(state.scalar_subquery().label("fc_account_state"))
+        return query
+
+    return shared_statement(records, ["activity"], ("crm.timeline", section_name, state_day), build)
+
+
+#: ``request.environ`` key of the rows read ahead by :func:`account_state_and_rows`: ``(section, id, limit, rows)``.
+_READ_AHEAD = "flowcase.crm_timeline_rows"
+
+
+def account_state_and_rows(section, record, records, limit: int, today):
+    """The account's planned-activity state read with its timeline's activities, in one statement.
+
+    The card's top asks for the state before its bottom asks for the timeline: the rows are kept
+    for the rest of the request (:func:`activity_items` takes them). None when the viewer reads no
+    activity of the account (no row to carry the state): the caller asks for the state alone.
+    """
+    if section.name != "account" or "activity" not in records.state.sections or not has_request_context():
+        return None
+    rows = records.session.execute(_query(records, section.name, today), {"fc_record_id": record.id, "fc_limit": limit}).all()
+    request.environ[_READ_AHEAD] = (section.name, record.id, limit, rows)
+    return rows[0].fc_account_state if rows else None
+
+
 def activity_items(section, record, records, limit: int) -> list[TimelineItem] | None:
     """The activities of ``record`` (an account or a contact) as timeline entries, newest first."""
     link = _LINKS.get(section.name)
     if link is None or "activity" not in records.state.sections:
         return None
-    def build():
-        columns, type_on, owner_on, where, order = _shape(section.name)
-        return (
-            records.select("activity").with_only_columns(*columns)
-            .outerjoin(CrmActivityType, type_on).outerjoin(User, owner_on)
-            .where(where).order_by(*order).limit(sa.bindparam("fc_limit"))
-        )
-
-    # Built once per process for a viewer whose rights do not limit activities; else per card.
-    query = shared_statement(records, ["activity"], ("crm.timeline", section.name), build)
+    ahead = request.environ.get(_READ_AHEAD) if has_request_context() else None
+    if ahead is not None and ahead[:3] == (section.name, record.id, limit):
+        rows = ahead[3]
+    else:
+        rows = records.session.execute(_query(records, section.name), {"fc_record_id": record.id, "fc_limit": limit})
     today = datetime.now(timezone.utc).date()
     url = card_url_prefix("activity")
     text = Labels()  # the request's catalogue once: each str() of a lazy label looks it up again
     labels = {status: text(label) for status, label in STATUS_LABELS.items()}  # translated once, not per entry
     items = []
-    for row in records.session.execute(query, {"fc_record_id": record.id, "fc_limit": limit}):
+    for row in rows:
         overdue = row.status == ActivityStatus.OPEN and row.due_date is not None and row.due_date < today
         items.append(TimelineItem(
             date=_moment(row),
