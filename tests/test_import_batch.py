@@ -251,3 +251,28 @@ def test_ids_are_drawn_from_the_sequence_by_name(app_ctx):
     assert len(drawing) == 1 and "pg_get_serial_sequence" not in drawing[0]
     assert not any("pg_get_serial_sequence" in statement for statement in seen)
     assert len(written) == 3 and written == sorted(written) and len(set(written)) == 3
+
+
+def test_an_import_runs_few_young_garbage_collections_and_restores_the_thresholds(app_ctx, tmp_path):
+    """Python's default (a young collection every 700 allocations) walked each chunk's live objects again and
+    again: about a sixth of an import's CPU. While an import runs the threshold is higher; it comes back after."""
+    import gc
+
+    records = app_ctx.extensions["flowcase"].records(sudo=True)
+    path = workbook(tmp_path, [[f"Сб{i}", "И", f"+7913{i:07d}", f"gc{i}@x.test"] for i in range(1500)])
+    before = gc.get_threshold()
+    young = []
+
+    def count(phase, info):
+        if phase == "start" and info["generation"] == 0:
+            young.append(gc.get_threshold()[0])
+
+    gc.callbacks.append(count)
+    try:
+        run = import_file(records, records.section("contact"), path)
+    finally:
+        gc.callbacks.remove(count)
+    assert run.created == 1500, run.errors
+    assert gc.get_threshold() == before
+    # At the default threshold the same import ran about a hundred young collections.
+    assert young and max(young) == import_run.YOUNG_COLLECTION_THRESHOLD and len(young) < 40, young

@@ -149,7 +149,7 @@ class Importer:
     # -- the run ---------------------------------------------------------------
     def execute(self) -> Counters:
         """Check the file, then write it; the run row shows progress after every batch."""
-        with _full_collections_skip_the_app():
+        with _full_collections_skip_the_app(), _fewer_young_collections():
             return self._execute()
 
     def _execute(self) -> Counters:
@@ -389,6 +389,29 @@ def _full_collections_skip_the_app():
         yield
     finally:
         gc.unfreeze()
+
+
+#: Allocations between two collections of the youngest generation while an import runs (Python's default: 700).
+YOUNG_COLLECTION_THRESHOLD = 10_000
+
+
+@contextmanager
+def _fewer_young_collections():
+    """Collect the youngest generation every 10,000 allocations instead of every 700 while the import runs.
+
+    A row allocates a few hundred objects (its record, ORM state, event,
+    change-log and key rows), so the default ran 1,370 young, 124 middle and
+    11 full collections per 20,000 rows, each walking the current chunk's live
+    objects again: 0.75 s of CPU, a sixth of the import. With this threshold:
+    83, 7 and none, 0.3-0.4 s. The cycles they find (ORM state) wait a little
+    longer to be freed: a few megabytes. The previous thresholds come back after.
+    """
+    previous = gc.get_threshold()
+    gc.set_threshold(max(previous[0], YOUNG_COLLECTION_THRESHOLD), *previous[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
 
 
 def _appended(column, new: list, session):
