@@ -46,3 +46,32 @@ def test_card_and_list_labels_follow_the_language(app, client):
     assert "Ответственный" in header or "Отрасль" in header, header
     english = client.get(f"/account/{account_id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Parent account" in english and "Головной контрагент" not in english
+
+
+_TEXTS = (
+    '{{ _("Export") }}|{{ _("Page %(page)s of %(pages)s", page=2, pages="3+") }}|'
+    '{{ _("Delete the saved filter “%(name)s”?", name="<b>&") }}|{{ _("No such message <here>") }}|'
+    '{{ ngettext("%(num)d record", "%(num)d records", 1) }}|{{ ngettext("%(num)d record", "%(num)d records", 5) }}|'
+    '{{ _("%(n)s+ records", n="10,000") }}'
+)
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_section_pages_translate_their_templates_as_flask_babel_does(app, language):
+    from flask import render_template_string
+
+    from core.ui.labels import template_gettext
+
+    with app.test_request_context("/", headers={"Accept-Language": language}):
+        expected = render_template_string(_TEXTS)  # Flask-Babel's own gettext and ngettext
+        fast = app.jinja_env.from_string(_TEXTS).render(**template_gettext())
+    assert fast == expected
+    assert ("Экспорт" in fast) == (language == "ru") and "&lt;b&gt;&amp;" in fast
+
+
+def test_a_list_page_in_russian_uses_the_fast_texts(app, client):
+    with app.app_context():
+        ensure_demo_users()
+    assert client.post("/login", data={"login": "admin", "password": "admin"}).status_code == 302
+    page = client.get("/account/", headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    assert "Экспорт" in page and "Export" not in page

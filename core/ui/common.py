@@ -7,10 +7,13 @@ from core.records import Records, records_for
 from core.sections import Section
 from core.state import get_state
 from core.ui.display import detail_body, grid_body
+from core.ui.labels import template_gettext
 
 bp = Blueprint("sections", __name__)
 bp.add_app_template_global(grid_body, "fc_grid_body")
 bp.add_app_template_global(detail_body, "fc_detail_body")
+# Section pages translate their templates' texts with the request's catalogue fetched once per render.
+bp.context_processor(template_gettext)
 
 
 def section_or_404(name: str) -> Section:
