@@ -28,7 +28,8 @@ try:  # private helpers of SQLAlchemy's flush (2.0 / 2.1): the INSERT's paramete
 except ImportError:  # pragma: no cover - another SQLAlchemy: always flush
     _collect_insert_commands = _postfetch = UOWTransaction = None
 
-#: Per mapped class: (its mapper, its relationships' keys) when a lone INSERT can stand for its flush, else None.
+#: Per mapped class: (its mapper, its relationships' keys) when its table's shape lets a lone INSERT stand for
+#: its flush (one table, no inheritance, a version the ORM counts), else None.
 _PLANS: dict[type, tuple | None] = {}
 
 
@@ -42,9 +43,6 @@ def _plan(cls: type):
         and mapper.inherits is None
         and len(mapper.tables) == 1
         and mapper.persist_selectable is table
-        and not mapper.dispatch.before_insert
-        and not mapper.dispatch.after_insert
-        and not mapper.class_manager.dispatch.refresh_flush
         and not mapper._table_to_equated[table]
         and (mapper.version_id_col is None or mapper.version_id_generator is not False)
     )
@@ -63,9 +61,11 @@ def insert_new(session: Session | scoped_session, record) -> bool:
     plan = _plan(type(record))
     if plan is None or session._new or session._deleted or session.identity_map._modified:
         return False
-    if session.dispatch.before_flush:
-        return False
     mapper, relationships = plan
+    # Listeners may come and go (an add-on registering one): asked on every call.
+    if (session.dispatch.before_flush or mapper.dispatch.before_insert or mapper.dispatch.after_insert
+            or mapper.class_manager.dispatch.refresh_flush):
+        return False
     state = sa.inspect(record)
     if state.key is not None or state.session_id is not None or not relationships.isdisjoint(state.dict):
         return False

@@ -108,3 +108,20 @@ def test_other_pending_changes_go_through_the_flush(records, inserts):
     assert inserts == [False]
     assert record.id and pending.id
     assert db.session.scalar(sa.select(DedupRule.id).where(DedupRule.name == "pending")) == pending.id
+
+
+def test_a_mapper_insert_listener_still_gets_its_flush(app_ctx, records, inserts):
+    model = app_ctx.extensions["flowcase"].sections.get("contact").model
+    called = []
+
+    def before_insert(mapper, connection, target):
+        called.append(target.last_name)
+
+    sa.event.listen(model, "before_insert", before_insert)
+    try:
+        records.create("contact", {"first_name": "Nina", "last_name": "Listened"})
+    finally:
+        sa.event.remove(model, "before_insert", before_insert)
+    assert inserts == [False] and called == ["Listened"]
+    records.create("contact", {"first_name": "Nina", "last_name": "Unlistened"})
+    assert inserts == [False, True]
