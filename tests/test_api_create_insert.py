@@ -125,3 +125,12 @@ def test_a_mapper_insert_listener_still_gets_its_flush(app_ctx, records, inserts
     assert inserts == [False] and called == ["Listened"]
     records.create("contact", {"first_name": "Nina", "last_name": "Unlistened"})
     assert inserts == [False, True]
+
+
+def test_the_inserted_record_updates_with_its_version_in_the_same_session(records, inserts):
+    record = records.create("contact", {"first_name": "Vera", "last_name": "First"})
+    updated = records.update("contact", record, {"last_name": "Second"}, expected_version=1)
+    assert inserts == [True] and updated is record and record.version == 2
+    db.session.expire_all()
+    assert db.session.execute(sa.text("SELECT last_name, version FROM crm_contact WHERE id = :id"),
+                              {"id": record.id}).one() == ("Second", 2)
