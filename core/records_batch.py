@@ -160,6 +160,8 @@ class RecordBatch:
                     item.on_written(item.record)
         finally:
             self.preparing = preparing
+            for item in items:
+                _release(item)
 
     def _write_chunk(self, items: list[PendingCreate]) -> None:
         records, session = self.records, self.session
@@ -254,3 +256,14 @@ class RecordBatch:
         item.record = record
         if item.on_written is not None:
             item.on_written(record)
+
+
+def _release(item: PendingCreate) -> None:
+    """Drop a written (or failed) create's callbacks.
+
+    A caller's callbacks usually refer to the item they were given for (an
+    import's do), a cycle that kept every record of the chunk, with its ORM
+    state, alive until the garbage collector found it: the commit then expired
+    them all, and each collection walked them again.
+    """
+    item.on_written = item.on_failed = item.context = None

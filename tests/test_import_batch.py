@@ -276,3 +276,32 @@ def test_an_import_runs_few_young_garbage_collections_and_restores_the_threshold
     assert gc.get_threshold() == before
     # At the default threshold the same import ran about a hundred young collections.
     assert young and max(young) == import_run.YOUNG_COLLECTION_THRESHOLD and len(young) < 40, young
+
+
+def test_written_records_are_freed_without_waiting_for_the_garbage_collector(app_ctx):
+    """Callbacks that refer to their own item (an import's do) must not keep the chunk's records alive:
+    they were kept, with their ORM state, until a collection found the cycle, and every commit expired them."""
+    import gc
+    import weakref
+
+    records = app_ctx.extensions["flowcase"].records(sudo=True)
+    alive = []
+
+    def create(batch, values):
+        holder = {}
+
+        def written(record):  # refers to its item through ``holder``: the cycle an import's callbacks make
+            alive.append(weakref.ref(record) if holder is not None else None)
+
+        holder["item"] = batch.create("contact", values, on_written=written)
+
+    gc.disable()
+    try:
+        with records.transaction(), records.batch(size=3) as batch:
+            for values in people("freed", 5):
+                create(batch, values)
+            assert len(alive) == 3  # the first chunk is written
+            assert [ref() for ref in alive] == [None, None, None]
+        assert len(alive) == 5
+    finally:
+        gc.enable()
