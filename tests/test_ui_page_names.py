@@ -70,6 +70,9 @@ def test_names_follow_the_targets_rights_and_the_page_is_the_same_either_way(app
     assert strip.sub("", again) == strip.sub("", text)
     name_statements = [s for s in separate if "fc_target" in s]
     assert len(name_statements) == 1, separate
+    # The owners' names come from the bulk "change owner" choices (every user), read once for both.
+    assert "core_user.id IN" not in name_statements[0]
+    assert not [s for s in folded if "fc_name_owner_id" in s], folded
     with app.app_context():
         dialect = db.engine.dialect.name
     if dialect == "postgresql":
@@ -86,3 +89,11 @@ def test_a_deep_page_names_its_lookups_in_a_statement_of_its_own(app, client, wo
         text = client.get(URL).get_data(as_text=True)
     assert text.count("Shown &amp; Co</a>") == 3
     assert [s for s in statements if "fc_target" in s], statements
+
+
+def test_owner_names_are_looked_up_when_the_page_offers_no_owner_choices(app, client, world, monkeypatch):
+    from core.ui import list_view
+
+    monkeypatch.setattr(list_view, "_owner_choices", lambda records, section: None)
+    text = client.get(URL).get_data(as_text=True)
+    assert text.count("<td>Clara Clerk</td>") == 6

@@ -92,7 +92,8 @@ def list_view(section_name: str):
         list_query.order_by(section, list_args.sort)  # a bad ?sort= fails here, before any query
         count, capped = count_cache.capped_count(records, section, stmt)
         # The rows and their lookups' names in one statement (core.ui.page_names).
-        found, names = (page_with_names(records, section, *list_query.page_query(section, stmt, list_args, columns), columns)
+        found, names = (page_with_names(records, section, *list_query.page_query(section, stmt, list_args, columns), columns,
+                                        known=_owner_names(section, context["owner_choices"]))
                         if count else ([], {}))
     except ValidationError as error:
         # A hand-typed filter or sort is the user's mistake: show it on the page, never a 500.
@@ -129,6 +130,19 @@ def _owner_choices(records, section: Section):
     if info is None or info.type != "lookup" or section.owner_field in records.field_access(section).restricted:
         return None
     return lookup_options(records, info, _OWNER_CHOICES) or []
+
+
+def _owner_names(section: Section, choices) -> dict:
+    """``{owner table: {id: name}}`` from the bulk owner choices (every row of the owner's target, or none).
+
+    They come from the same rights-limited name query and give the same texts as the page's lookup
+    names (:func:`core.ui.display.lookup_options`), so owner cells need not ask for them again.
+    """
+    if not choices:
+        return {}
+    from core.ui.display import lookup_target
+
+    return {lookup_target(section.field(section.owner_field))[0].name: dict(choices)}
 
 
 #: The last few owner lists and their ``<option>`` tags: the same users come back on nearly every page.

@@ -43,22 +43,30 @@ def foldable_lookups(section: Section, columns) -> list:
     return found
 
 
-def page_with_names(records: Records, section: Section, query: sa.Select, offset: int, columns) -> tuple[list, dict]:
+def page_with_names(records: Records, section: Section, query: sa.Select, offset: int, columns,
+                    known: dict | None = None) -> tuple[list, dict]:
     """``query``'s rows (ordered and paged) and ``{table name: {id: text}}`` for every lookup shown.
 
     :param query: the page's light select with its ORDER BY, LIMIT and OFFSET.
     :param offset: the OFFSET of ``query``: past :data:`MAX_FOLDED_OFFSET` the names are a statement of their own.
+    :param known: ``{table name: {id: text}}`` of every row of a target the page has read already, through
+        the same rights and with the same texts (the bulk owner choices: every user): lookups to those
+        tables are named from it instead of asked for again.
     Statements: one, plus one for lookups that cannot be folded (see the module's docstring).
     """
+    known = known or {}
+    if known:
+        columns = [info for info in columns if info.type != "lookup" or lookup_target(info)[0].name not in known]
     folded = foldable_lookups(section, columns) if offset <= MAX_FOLDED_OFFSET and _folds(records) else []
     if not folded:
         rows = list(records.session.execute(query))
-        return rows, lookup_names(records, columns, [row._asdict() for row in rows])
+        names = lookup_names(records, columns, [row._asdict() for row in rows])
+        return rows, {**names, **known}
     rows = list(records.session.execute(query.add_columns(*_name_columns(records, section, folded))))
     result: dict[str, dict] = {}
     for info in folded:
         target_table, _target = lookup_target(info)
-        known = result.setdefault(target_table.name, {})
+        named = result.setdefault(target_table.name, {})
         label = f"{NAME_PREFIX}{info.path}"
         for row in rows:
             mapping = row._mapping
@@ -67,12 +75,12 @@ def page_with_names(records: Records, section: Section, query: sa.Select, offset
                 continue
             text = mapping[label]
             if text is not None:  # a readable target; one the user may not read stays out (shown as #id)
-                known[value] = text if text != "" else f"#{value}"
+                named[value] = text if text != "" else f"#{value}"
     rest = [info for info in columns if info not in folded]
     if any(info.type == "lookup" for info in rest):
         for table_name, found in lookup_names(records, rest, [row._asdict() for row in rows]).items():
             result.setdefault(table_name, {}).update(found)
-    return rows, result
+    return rows, {**result, **known}
 
 
 def _folds(records: Records) -> bool:
