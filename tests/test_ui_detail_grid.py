@@ -185,7 +185,14 @@ def test_a_list_asks_the_names_of_all_its_lookup_tables_in_one_statement(app, cl
         sa.event.remove(engine, "before_cursor_execute", before)
     lookup = re.compile(r"FROM (crm_account|crm_contact|core_user)\s+WHERE \w+\.id IN")
     asking = [s for s in statements if lookup.search(s)]
-    assert len(asking) == 1, asking
-    assert {m.group(1) for m in lookup.finditer(asking[0])} == {"crm_account", "crm_contact", "core_user"}
+    with app.app_context():
+        dialect = db.engine.dialect.name
+    if dialect == "postgresql":  # the names come with the page's rows (core.ui.page_names)
+        assert not asking, asking
+        assert [s for s in statements if "fc_name_account_id" in s and "fc_name_contact_id" in s], statements
+    else:
+        assert len(asking) == 1, asking
+        # the users' names come from the bulk "change owner" choices the page reads anyway
+        assert {m.group(1) for m in lookup.finditer(asking[0])} == {"crm_account", "crm_contact"}
     row = page.split(f'<tr data-id="{world["call"]}"', 1)[1].split("</tr>", 1)[0]
     assert "Grid Ltd" in row and "Lou Kup" in row
