@@ -305,3 +305,28 @@ def test_written_records_are_freed_without_waiting_for_the_garbage_collector(app
         assert len(alive) == 5
     finally:
         gc.enable()
+
+
+def test_on_postgresql_an_import_s_commits_do_not_wait_for_the_disk(app_ctx, tmp_path):
+    """Safe for an import: rows a crash loses went with their import rows, so a retry writes them again."""
+    state = app_ctx.extensions["flowcase"]
+    records = state.records(sudo=True)
+    seen = []
+
+    class Probe:
+        @hookimpl
+        def flowcase_record_after_create(self, event):
+            seen.append(event.records.session.execute(sa.text(
+                "SELECT current_setting('synchronous_commit')" if db.engine.dialect.name == "postgresql"
+                else "SELECT 'not postgresql'")).scalar())
+
+    state.pm.register(Probe(), name="sync-probe")
+    try:
+        run = import_file(records, records.section("contact"),
+                          workbook(tmp_path, [["Диск", "И", "+79140000001", "disk@x.test"]]))
+    finally:
+        state.pm.unregister(name="sync-probe")
+    assert run.created == 1
+    assert seen == (["off"] if db.engine.dialect.name == "postgresql" else ["not postgresql"])
+    if db.engine.dialect.name == "postgresql":  # only the import's transactions
+        assert db.session.execute(sa.text("SELECT current_setting('synchronous_commit')")).scalar() == "on"

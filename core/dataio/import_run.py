@@ -208,6 +208,7 @@ class Importer:
             ready.append((number, data, history, data.pop("id", None)))
         self._written = []
         with records.transaction():
+            _commit_without_waiting_for_the_disk(records.session)
             if self.settings.mode == "update":
                 keys, found = [{} for _ in ready], [[] for _ in ready]
             else:
@@ -389,6 +390,18 @@ def _full_collections_skip_the_app():
         yield
     finally:
         gc.unfreeze()
+
+
+def _commit_without_waiting_for_the_disk(session) -> None:
+    """PostgreSQL: this transaction's commit returns before its WAL reaches the disk (``synchronous_commit``).
+
+    Each chunk's commit waited for a disk flush. A crash can lose the last
+    chunks committed this way (never a part of one: the database stays
+    consistent), and those are exactly the rows a retried import writes again,
+    as their import rows went with them.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("SET LOCAL synchronous_commit TO off"))
 
 
 #: Allocations between two collections of the youngest generation while an import runs (Python's default: 700).
