@@ -37,6 +37,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import sqlalchemy as sa
+from sqlalchemy.orm import scoped_session
+from sqlalchemy.orm.unitofwork import UOWTransaction
 
 from core.bulk_insert import insert_rows
 from core.db import utcnow
@@ -46,6 +48,9 @@ from core.records import DEFERRED_INSERTS, EXISTS_MEMO, create_log_values
 _CURRENT = "flowcase_record_batch"
 #: ``(database URL, table) -> name of the sequence behind its id`` (None: there is none), see ``RecordBatch._sequence``.
 _SEQUENCES: dict = {}
+_MISSING = object()
+#: model -> its :class:`_RowPlan` (or None), see :func:`_row_plan`.
+_PLANS: dict = {}
 
 
 def current_batch(session) -> "RecordBatch | None":
@@ -167,8 +172,10 @@ class RecordBatch:
         records, session = self.records, self.session
         with session.no_autoflush:
             self._number(items)
-            session.add_all([item.record for item in items])
-            records._flush()  # one multi-row INSERT for the chunk (SQLAlchemy's insertmanyvalues)
+            by_orm = self._insert_without_flush(items)
+            if by_orm:
+                session.add_all(by_orm)
+                records._flush()  # one executemany for the chunk
             for item in items:
                 records._add_extension_rows(item.record, item.ext)
             if any(item.ext for item in items):
@@ -231,6 +238,62 @@ class RecordBatch:
             for record, record_id in zip(group, ids):
                 record.id = record_id
 
+    def _insert_without_flush(self, items: list[PendingCreate]) -> list:
+        """Write the chunk's numbered records as plain rows (COPY on PostgreSQL); returns the records left to a flush.
+
+        A flush sent a thousand INSERTs (one statement per row, pipelined) that
+        PostgreSQL took 55-65 ms to store; the same rows through COPY take 32-37 ms,
+        and building them from the records costs less than the flush's own
+        bookkeeping. Each row holds what the flush would send: the values set
+        on the record and every other column's Python default, which is also
+        put on the record. Then the chunk's records go through what a flush does
+        after its INSERTs: the ``after_flush`` listeners (count cache, dashboards,
+        configuration and rights caches) find them in ``session.new``, and they
+        become persistent (a rollback of the chunk's savepoint takes them out of
+        the session again). Whatever a flush must write is left to it: a session
+        with other changes pending or ``before_flush`` listeners, a mapper with
+        insert events, a model whose plan is None (see :func:`_row_plan`), a
+        record without an id or with a relationship set.
+        """
+        session = self.session
+        if isinstance(session, scoped_session):
+            session = session()
+        written = [item.record for item in items]
+        if (session.get_bind().dialect.name not in ("postgresql", "sqlite") or session.dispatch.before_flush
+                or session.new or session.dirty or session.deleted):
+            return written
+        by_model: dict = {}
+        left = []
+        for record in written:
+            plan = _row_plan(type(record))
+            if plan is None or record.id is None or not plan.relationships.isdisjoint(record.__dict__):
+                left.append(record)
+            else:
+                by_model.setdefault(type(record), []).append(record)
+        states = set()
+        for model, group in by_model.items():
+            rows = []
+            for record in group:
+                # Missing values go straight into the record's __dict__: becoming persistent below takes whatever
+                # it holds as loaded from the database, as the flush's post-fetch would.
+                values = record.__dict__
+                row = {}
+                for key, attribute, default in _row_plan(model).columns:
+                    value = values.get(attribute, _MISSING)
+                    if value is _MISSING:
+                        value = values[attribute] = None if default is None else default()
+                    row[key] = value
+                rows.append(row)
+            insert_rows(session, model.__table__, rows)
+            session.add_all(group)  # pending, as during a flush: the listeners look for them there
+            states.update(sa.inspect(record) for record in group)
+        if states:
+            flush = UOWTransaction(session)
+            session.dispatch.after_flush(session, flush)
+            session._register_persistent(states)
+            session.dispatch.after_flush_postexec(session, flush)
+        return left
+
     def _sequence(self, table: sa.Table) -> str | None:
         """The name of the sequence behind ``table``'s id (PostgreSQL), asked once per database and table.
 
@@ -267,3 +330,50 @@ def _release(item: PendingCreate) -> None:
     them all, and each collection walked them again.
     """
     item.on_written = item.on_failed = item.context = None
+
+
+@dataclass(frozen=True)
+class _RowPlan:
+    #: ``[(column key, attribute name, maker of its Python default or None)]`` in the table's column order.
+    columns: list
+    #: Names of the model's relationships (a record with one set is left to the flush).
+    relationships: frozenset
+
+
+def _row_plan(model) -> "_RowPlan | None":
+    """How a new record of ``model`` becomes a plain row, or None when only a flush may write it.
+
+    None for inheritance or several tables, a column not mapped, a server
+    default or a SQL-expression default (the database would have to tell the
+    value back), and while the mapper has insert events (checked on every
+    call: an add-on may listen later).
+    """
+    mapper = sa.inspect(model)
+    if mapper.dispatch.before_insert or mapper.dispatch.after_insert or mapper.class_manager.dispatch.refresh_flush:
+        return None
+    if model in _PLANS:
+        return _PLANS[model]
+    plan = None
+    if mapper.inherits is None and len(mapper.tables) == 1 and mapper.persist_selectable is mapper.local_table:
+        columns = []
+        for column in mapper.local_table.columns:
+            try:
+                attribute = mapper.get_property_by_column(column).key
+            except sa.orm.exc.UnmappedColumnError:
+                break
+            default = column.default
+            if column.server_default is not None:
+                break
+            if default is None:
+                maker = None
+            elif default.is_scalar:
+                maker = (lambda value: lambda: value)(default.arg)
+            elif default.is_callable:  # SQLAlchemy wrapped it to take the execution context; it ignores it
+                maker = (lambda function: lambda: function(None))(default.arg)
+            else:
+                break
+            columns.append((column.key, attribute, maker))
+        else:
+            plan = _RowPlan(columns, frozenset(mapper.relationships.keys()))
+    _PLANS[model] = plan
+    return plan

@@ -44,7 +44,7 @@ def test_bulk_rows_are_stored_as_an_insert_stores_them(app_ctx):
 
 
 @pytest.mark.addons("crm")
-def test_a_chunk_of_creates_goes_in_as_one_executemany_of_rows_numbered_first(app_ctx):
+def test_a_chunk_of_creates_goes_in_as_one_executemany_or_copy_of_rows_numbered_first(app_ctx):
     records = app_ctx.extensions["flowcase"].records(sudo=True)
     statements, written = [], []
 
@@ -60,7 +60,10 @@ def test_a_chunk_of_creates_goes_in_as_one_executemany_of_rows_numbered_first(ap
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", seen)
     inserts = [(s, many) for s, many in statements if s.lstrip().startswith("INSERT INTO crm_contact")]
-    assert len(inserts) == 1 and inserts[0][1] and "RETURNING" not in inserts[0][0].upper(), inserts
+    if db.engine.dialect.name == "postgresql":
+        assert not inserts, "PostgreSQL takes the chunk's rows through COPY"
+    else:
+        assert len(inserts) == 1 and inserts[0][1] and "RETURNING" not in inserts[0][0].upper(), inserts
     ids = [record_id for record_id, _name in written]
     assert ids == sorted(ids) and len(set(ids)) == 5
     stored = dict(db.session.execute(sa.text("select id, last_name from crm_contact")).all())

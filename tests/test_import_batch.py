@@ -330,3 +330,71 @@ def test_on_postgresql_an_import_s_commits_do_not_wait_for_the_disk(app_ctx, tmp
     assert seen == (["off"] if db.engine.dialect.name == "postgresql" else ["not postgresql"])
     if db.engine.dialect.name == "postgresql":  # only the import's transactions
         assert db.session.execute(sa.text("SELECT current_setting('synchronous_commit')")).scalar() == "on"
+
+
+def test_a_chunk_written_as_rows_is_persistent_and_seen_like_a_flush(app_ctx):
+    """The chunk's rows go in without the unit of work (COPY on PostgreSQL): its records must come out as a
+    flush leaves them, caches that watch flushes must learn of the write, and an after-create hook's change
+    to a record must still be written."""
+    from core.ui import count_cache
+
+    state = app_ctx.extensions["flowcase"]
+    records = state.records(sudo=True)
+    section = records.section("contact")
+    before = count_cache.capped_count(records, section, records.select(section))[0]
+
+    class Retitle:
+        @hookimpl
+        def flowcase_record_after_create(self, event):
+            if event.section.name == "contact":
+                event.record.job_title = "Главный инженер"
+
+    state.pm.register(Retitle(), name="retitle")
+    made = []
+    try:
+        with records.transaction(), records.batch(size=3) as batch:
+            for values in people("rows", 3):
+                batch.create("contact", values, on_written=made.append)
+    finally:
+        state.pm.unregister(name="retitle")
+    assert [sa.inspect(record).persistent for record in made] == [True] * 3
+    assert [(record.version, record.custom) for record in made] == [(2, {})] * 3  # created, then the hook's update
+    assert all(record.created_at is not None for record in made)
+    db.session.expire_all()
+    stored = db.session.execute(sa.text("SELECT job_title, version FROM crm_contact WHERE email LIKE '%@rows.test'")).all()
+    assert stored == [("Главный инженер", 2)] * 3
+    assert count_cache.capped_count(records, section, records.select(section))[0] == before + 3
+    with records.transaction(), records.batch(size=3) as batch:  # no hook writes these again: rows alone
+        for values in people("rows-again", 2):
+            batch.create("contact", values)
+    assert count_cache.capped_count(records, section, records.select(section))[0] == before + 5
+
+
+def test_a_failed_chunk_written_as_rows_leaves_no_record_behind_in_the_session(app_ctx):
+    """When a hook fails the chunk, its savepoint is rolled back and the rows are written one by one:
+    records of the undone chunk must not stay in the session with ids the one-by-one rows get again."""
+    state = app_ctx.extensions["flowcase"]
+    records = state.records(sudo=True)
+
+    class FailOnce:
+        failed = False
+
+        @hookimpl
+        def flowcase_record_after_create(self, event):
+            if event.section.name == "contact" and not FailOnce.failed:
+                FailOnce.failed = True
+                raise RuntimeError("once")
+
+    state.pm.register(FailOnce(), name="fail-once")
+    made, failures = [], []
+    try:
+        with records.transaction(), records.batch(size=3) as batch:
+            for values in people("again", 3):
+                batch.create("contact", values, on_written=made.append, on_failed=failures.append)
+    finally:
+        state.pm.unregister(name="fail-once")
+    assert failures == [] and len(made) == 3
+    assert all(record in db.session for record in made)
+    assert len({record.id for record in made}) == 3
+    db.session.expire_all()
+    assert db.session.scalar(sa.text("SELECT count(*) FROM crm_contact WHERE email LIKE '%@again.test'")) == 3
