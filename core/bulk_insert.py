@@ -51,16 +51,18 @@ def _values(plan, rows: list[dict], dialect):
     """Each row's values in the plan's column order, defaults filled in, through the columns' bind processing."""
     given, defaults = plan
     columns = given + [column for column, _make in defaults]
-    processors = [column.type._cached_bind_processor(dialect) for column in columns]
+    # Only the columns whose type processes values (dates on SQLite, JSON) are visited per row.
+    processors = [(index, process) for index, column in enumerate(columns)
+                  if (process := column.type._cached_bind_processor(dialect)) is not None]
     keys = [column.key for column in given]
     makers = [make for _column, make in defaults]
-    if not any(processors):
-        for row in rows:
-            yield tuple([row[key] for key in keys] + [make() for make in makers])
-        return
     for row in rows:
-        values = [row[key] for key in keys] + [make() for make in makers]
-        yield tuple([value if process is None else process(value) for value, process in zip(values, processors)])
+        values = [row[key] for key in keys]
+        if makers:
+            values += [make() for make in makers]
+        for index, process in processors:
+            values[index] = process(values[index])
+        yield tuple(values)
 
 
 def _copy_plan(table: sa.Table, rows: list[dict]):
