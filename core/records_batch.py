@@ -272,18 +272,21 @@ class RecordBatch:
                 by_model.setdefault(type(record), []).append(record)
         states = set()
         for model, group in by_model.items():
-            rows = []
+            columns = _row_plan(model).columns
+            filled = set()
             for record in group:
                 # Missing values go straight into the record's __dict__: becoming persistent below takes whatever
                 # it holds as loaded from the database, as the flush's post-fetch would.
                 values = record.__dict__
-                row = {}
-                for key, attribute, default in _row_plan(model).columns:
+                for key, attribute, default in columns:
                     value = values.get(attribute, _MISSING)
                     if value is _MISSING:
                         value = values[attribute] = None if default is None else default()
-                    row[key] = value
-                rows.append(row)
+                    if value is not None:
+                        filled.add(key)
+            # Columns empty in every row are left out (they are NULL anyway): SQLite binds each value it is given.
+            used = [(key, attribute) for key, attribute, _default in columns if key in filled]
+            rows = [{key: record.__dict__[attribute] for key, attribute in used} for record in group]
             insert_rows(session, model.__table__, rows)
             session.add_all(group)  # pending, as during a flush: the listeners look for them there
             states.update(sa.inspect(record) for record in group)
