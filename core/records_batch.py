@@ -5,8 +5,10 @@ does before its INSERT (rights, coercion, required fields, the
 ``flowcase_record_validate`` and ``flowcase_record_before_create`` hooks), so
 a row that is refused raises there, for that row only. The writing is what
 is batched: at :meth:`RecordBatch.flush` (every ``size`` rows, and when the
-block ends) the chunk's records go in with one multi-row INSERT ... RETURNING,
-then their extension rows, then every ``flowcase_record_after_create`` hook
+block ends) the chunk's records get their ids in one statement and go in as
+plain rows (COPY on PostgreSQL, one executemany on SQLite; a flush where that
+cannot stand for one, see ``_insert_without_flush``), then their extension
+rows, then every ``flowcase_record_after_create`` hook
 per record, in order; the change-log rows and the rows hooks hand to
 :meth:`Records.defer_insert` (dedup keys) are inserted together at the end
 (through COPY on PostgreSQL, see :mod:`core.bulk_insert`).
@@ -37,7 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import sqlalchemy as sa
-from sqlalchemy.orm import scoped_session
+from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.orm.unitofwork import UOWTransaction
 
 from core.bulk_insert import insert_rows
@@ -49,6 +51,9 @@ _CURRENT = "flowcase_record_batch"
 #: ``(database URL, table) -> name of the sequence behind its id`` (None: there is none), see ``RecordBatch._sequence``.
 _SEQUENCES: dict = {}
 _MISSING = object()
+#: The session's own step that makes flushed objects persistent (private to SQLAlchemy 2.0 and 2.1):
+#: without it every chunk is flushed.
+_REGISTER_PERSISTENT = hasattr(Session, "_register_persistent")
 #: model -> its :class:`_RowPlan` (or None), see :func:`_row_plan`.
 _PLANS: dict = {}
 
@@ -260,7 +265,7 @@ class RecordBatch:
             session = session()
         written = [item.record for item in items]
         if (session.get_bind().dialect.name not in ("postgresql", "sqlite") or session.dispatch.before_flush
-                or session.new or session.dirty or session.deleted):
+                or session.new or session.dirty or session.deleted or not _REGISTER_PERSISTENT):
             return written
         by_model: dict = {}
         left = []
