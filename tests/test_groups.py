@@ -134,3 +134,33 @@ def test_list_page_saves_a_filter_as_a_group_and_adds_selected_records(world, cl
     assert f'data-id="{ids["Сидоров"]}"' in page and f'data-id="{ids["Петров"]}"' not in page
     client.post("/contact/groups/members", data={"group_id": picked.id, "action": "remove", "ids": [ids["Сидоров"]]})
     assert f'data-id="{ids["Сидоров"]}"' not in client.get(f"/contact/?group={picked.id}").get_data(as_text=True)
+
+
+def test_sidebar_shows_each_user_own_and_shared_groups_only(world, client):
+    """The rights clause is kept per user: one viewer's "own or shared" is never another's."""
+    alice_records = world["state"].records(world["alice"])
+    bob_records = world["state"].records(world["bob"])
+    section = alice_records.section("contact")
+    create_group(alice_records, section, "Alice private", "static")
+    create_group(alice_records, section, "Alice shared", "dynamic", {}, shared=True)
+    create_group(bob_records, section, "Bob private", "dynamic", {})
+    seen = {}
+    for login in ("alice", "bob", "alice", "bob"):
+        client.post("/logout")
+        assert client.post("/login", data={"login": login, "password": "pw"}).status_code == 302
+        page = client.get("/contact/").get_data(as_text=True)
+        seen[login] = {name for name in ("Alice private", "Alice shared", "Bob private") if f">{name}</a>" in page}
+        # Only the owner may delete: alice's shared group has her delete button, not bob's.
+        assert ('aria-label="Delete Alice shared"' in page) is (login == "alice")
+    assert seen == {"alice": {"Alice private", "Alice shared"}, "bob": {"Alice shared", "Bob private"}}
+
+
+def test_sidebar_reads_a_group_added_but_not_yet_written(world):
+    """The sidebar's statement runs on the session's connection: what the session holds is flushed first."""
+    from core.groups.service import sidebar_groups
+
+    records = world["state"].records(world["alice"])
+    db.session.add(RecordGroup(section="contact", name="Pending", kind="dynamic", filter={},
+                               owner_id=world["alice"].id, shared=False))
+    assert [row.name for row in sidebar_groups(records, records.section("contact"))] == ["Pending"]
+    db.session.rollback()

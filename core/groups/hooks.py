@@ -34,21 +34,33 @@ def register_record_group_section(app):
     return [record_group_section()]
 
 
+#: The rights clauses by (user id, read or not), made once per process: every list page asks for
+#: the viewer's groups, and building the clause and its cache key cost more than the sidebar's
+#: statement. A clause is immutable and depends on nothing but the id. Cleared past this many users.
+_CLAUSES: dict = {}
+MAX_CACHED_CLAUSES = 10_000
+
+
 @hookimpl(specname="flowcase_record_filter")
 def groups_own_or_shared(user, section, operation):
     """Read: own and shared groups; change: own groups only (superusers never reach this hook)."""
     if section.name != SECTION_NAME:
         return None
-    from core.groups.models import RecordGroup
-
     user_id = getattr(user, "id", None)
     if user_id is None:
         return sa.false()
-    if operation == "read":
-        return sa.or_(RecordGroup.owner_id == user_id, RecordGroup.shared.is_(True))
     if operation == "create":
         return None
-    return RecordGroup.owner_id == user_id
+    key = (user_id, operation == "read")
+    clause = _CLAUSES.get(key)
+    if clause is None:
+        from core.groups.models import RecordGroup
+
+        if len(_CLAUSES) >= MAX_CACHED_CLAUSES:
+            _CLAUSES.clear()
+        own = RecordGroup.owner_id == user_id
+        clause = _CLAUSES[key] = sa.or_(own, RecordGroup.shared.is_(True)) if key[1] else own
+    return clause
 
 
 @hookimpl(specname="flowcase_record_access")
