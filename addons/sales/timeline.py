@@ -1,10 +1,11 @@
 """Leads and opportunities on the communication timeline of an account or a contact (``flowcase_timeline_items``).
 
 One query per card whatever the number of deals: the leads and the
-opportunities, each read through the viewer's rights with the stage's name
-and the owner's name joined in, newest first and at most ``limit`` each, side
-by side in one UNION ALL. A lead is dated when it came in, an opportunity
-when it was opened.
+opportunities, each read through the viewer's rights, newest first and at
+most ``limit`` each, side by side in one UNION ALL; the stage's and the
+owner's names are joined once to the union's rows, not in each side (on
+PostgreSQL each side hashed the whole user table). A lead is dated when it
+came in, an opportunity when it was opened.
 """
 from __future__ import annotations
 
@@ -25,17 +26,14 @@ _LINKS = {"account": "account_id", "contact": "contact_id"}
 _LEAD, _DEAL = 0, 1
 
 
-def _branch(records, section_name: str, kind: int, link: str, limit: int):
+def _branch(records, section_name: str, kind: int, link: str, limit):
     """One side of the union: ``section_name``'s newest ``limit`` rows through the viewer's rights."""
-    columns, stage_on, owner_on, where, order = _shape(kind, link)
-    return (
-        records.select(section_name).with_only_columns(*columns)
-        .outerjoin(SalesStage, stage_on).outerjoin(User, owner_on)
-        .where(where).order_by(*order).limit(limit).subquery()
-    )
+    columns, where, order = _shape(kind, link)
+    return (records.select(section_name).with_only_columns(*columns)
+            .where(where).order_by(*order).limit(limit).subquery())
 
 
-#: Per (kind, link): the side's columns, join conditions, link condition and order, built once per process;
+#: Per (kind, link): the side's columns, link condition and order, built once per process;
 #: only the rights differ from card to card (the record's id is a parameter of the statement).
 _SHAPES: dict = {}
 
@@ -53,13 +51,11 @@ def _shape(kind: int, link: str) -> tuple:
         else:
             own.update(amount=Opportunity.amount, currency=Opportunity.currency)
         columns = (sa.literal_column(str(kind), sa.Integer).label("fc_kind"), model.id.label("id"),
-                   model.name.label("name"), model.created_at.label("created_at"), SalesStage.name.label("stage_name"),
-                   SalesStage.is_won.label("is_won"), SalesStage.is_lost.label("is_lost"),
-                   User.name.label("owner_name"), User.login.label("owner_login"),
+                   model.name.label("name"), model.created_at.label("created_at"),
+                   model.stage_id.label("stage_id"), model.owner_id.label("owner_id"),
                    *(column.label(name) for name, column in own.items()))
         found = _SHAPES[(kind, link)] = (
-            columns, SalesStage.id == model.stage_id, User.id == model.owner_id,
-            getattr(model, link) == sa.bindparam("fc_record_id"), (model.created_at.desc(), model.id.desc()))
+            columns, getattr(model, link) == sa.bindparam("fc_record_id"), (model.created_at.desc(), model.id.desc()))
     return found
 
 
@@ -71,22 +67,35 @@ def _rows(records, link: str, record_id: int, limit: int):
         # Each side keeps its own order and limit; the outer order only puts them back one after the other.
         # The sides are read by name with typed columns made once: deriving a subquery's column collection
         # (``.c``) for every card cost more than running the statement.
-        query = sa.union_all(sa.select(*_COLUMNS).select_from(leads), sa.select(*_COLUMNS).select_from(deals))
-        return query.order_by(*_ORDER)
+        sides = sa.union_all(sa.select(*_SIDE).select_from(leads),
+                             sa.select(*_SIDE).select_from(deals)).subquery("fc_sales")
+        row = sides.c
+        # The names are joined from the tables themselves (plain rows, read on the connection below).
+        stage, user = SalesStage.__table__.c, User.__table__.c
+        return (sa.select(row.fc_kind, row.id, row.name, row.created_at, stage.name.label("stage_name"),
+                          stage.is_won.label("is_won"), stage.is_lost.label("is_lost"),
+                          user.name.label("owner_name"), user.login.label("owner_login"),
+                          row.qualification_status, row.amount, row.currency)
+                .select_from(sides.outerjoin(SalesStage.__table__, stage.id == row.stage_id)
+                             .outerjoin(User.__table__, user.id == row.owner_id))
+                .order_by(row.fc_kind, row.created_at.desc(), row.id.desc()))
 
     # Built once per process for a viewer whose rights limit neither leads nor opportunities; else per card.
     query = shared_statement(records, ["lead", "opportunity"], ("sales.timeline", link), build)
-    return records.session.execute(query, {"fc_record_id": record_id, "fc_limit": limit})
+    session = records.session
+    if session.autoflush:  # what ``session.execute`` would do first
+        session.flush()
+    # On the session's connection: the sides are ORM selects (the rights), so through the session
+    # the rows would go through the ORM's loading for plain columns, dearer than the statement.
+    return session.connection().execute(query, {"fc_record_id": record_id, "fc_limit": limit})
 
 
-#: The union's columns by name, typed so values come back converted (a date-time, a Decimal).
-_COLUMNS = [sa.literal_column(name, type_) for name, type_ in (
+#: The columns of each side of the union by name, typed so values come back converted (a date-time, a Decimal).
+_SIDE = [sa.literal_column(name, type_) for name, type_ in (
     ("fc_kind", sa.Integer()), ("id", sa.Integer()), ("name", Lead.name.type), ("created_at", Lead.created_at.type),
-    ("stage_name", SalesStage.name.type), ("is_won", SalesStage.is_won.type), ("is_lost", SalesStage.is_lost.type),
-    ("owner_name", User.name.type), ("owner_login", User.login.type),
+    ("stage_id", sa.Integer()), ("owner_id", sa.Integer()),
     ("qualification_status", Lead.qualification_status.type), ("amount", Opportunity.amount.type),
     ("currency", Opportunity.currency.type))]
-_ORDER = (sa.literal_column("fc_kind"), sa.literal_column("created_at").desc(), sa.literal_column("id").desc())
 
 
 def sales_items(section, record, records, limit: int) -> list[TimelineItem] | None:

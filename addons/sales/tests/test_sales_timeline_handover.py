@@ -150,3 +150,28 @@ def test_owner_change_hands_over_open_leads_and_opportunities(client, altis, use
         "SELECT section, count(*) FROM core_change_log WHERE field = 'owner_id' AND operation = 'update' "
         "AND section IN ('lead', 'opportunity') GROUP BY section")).all()
     assert dict(logged) == {"lead": 2, "opportunity": 1}
+
+
+def test_sales_entries_carry_their_stage_owner_and_amount(app, records, users, altis):
+    """The stage and owner names joined to the union's rows land on the right entries."""
+    from flowcase_addons.sales.models import Lead, Opportunity, SalesStage
+    from flowcase_addons.sales.timeline import sales_items
+
+    section = records.section("account")
+    account = records.get("account", altis["account"])
+    stage_of = {}
+    for model in (Lead, Opportunity):
+        for name, stage in db.session.execute(sa.select(model.name, SalesStage.name).outerjoin(
+                SalesStage, SalesStage.id == model.stage_id).where(model.account_id == account.id)):
+            stage_of[name] = stage
+    with app.test_request_context():
+        items = {item.title: item for item in sales_items(section, account, records, 50)}
+    assert len(items) == 7
+    assert items["Лифт для склада"].status == stage_of["Лифт для склада"]
+    assert items["Сервис 2025"].status == stage_of["Сервис 2025"] and items["Сервис 2025"].extra["open"] is False
+    assert items["Спам"].extra["open"] is False and items["Два пассажирских лифта"].extra["open"] is True
+    assert items["Заявка Боба"].owner == (users["bob"].name or users["bob"].login)
+    assert items["Сделка Боба"].owner == (users["bob"].name or users["bob"].login)
+    assert items["Лифт для склада"].owner == (users["alice"].name or users["alice"].login)
+    assert items["Заявка Боба"].kind == "lead" and items["Сделка Боба"].kind == "opportunity"
+    assert "amount" in items["Сделка Боба"].extra and "amount" not in items["Заявка Боба"].extra
