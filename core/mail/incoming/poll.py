@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.exc import OperationalError
 
 from core.db import utcnow
 from core.mail.incoming.imap import ImapMailbox, MailboxError
@@ -97,10 +98,18 @@ def _record_poll(state, mailbox_id: int, report: FetchReport) -> None:
     """
     error = report.error or ("\n".join(report.failures) if report.failures else None)
     records = state.records(sudo=True)
-    with records.transaction():
-        # ``updated_at`` named as it is: its onupdate default would otherwise stamp the poll as an edit.
-        records.session.execute(sa.update(Mailbox).where(Mailbox.id == mailbox_id).values(
-            last_fetch_at=utcnow(), last_error=error, updated_at=Mailbox.updated_at))
+    try:
+        with records.transaction():
+            # ``updated_at`` named as it is: its onupdate default would otherwise stamp the poll as an edit.
+            records.session.execute(sa.update(Mailbox).where(Mailbox.id == mailbox_id).values(
+                last_fetch_at=utcnow(), last_error=error, updated_at=Mailbox.updated_at))
+    except OperationalError as exc:
+        # SQLite refuses the write when another worker wrote since this session's snapshot (two polls at
+        # once): the messages are in; the next poll records its time.
+        if "locked" not in str(exc.orig).lower():
+            raise
+        records.session.rollback()
+        log.info("mailbox #%s: poll time not recorded (%s); the next poll records it", mailbox_id, exc.orig)
 
 
 def fetch_all(app, mailbox_id: int | None = None, name: str | None = None) -> list[FetchReport]:
