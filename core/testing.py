@@ -5,6 +5,7 @@ schema of that database; without it each test gets its own SQLite file.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from pathlib import Path
@@ -83,3 +84,29 @@ def build_app(config: dict, addons=()):
         db.session.remove()
         db.engine.dispose()
     return create_app(config)
+
+
+@contextlib.contextmanager
+def counting_statements(app=None):
+    """Collect the SQL statements run inside the block (for query-count assertions).
+
+    ``app``: the app whose engine to watch, when the block is outside its app
+    context (a test client's requests); otherwise the current app's.
+    """
+    from core.extensions import db
+
+    statements: list[str] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    if app is not None:
+        with app.app_context():
+            engine = db.engine
+    else:
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", before)

@@ -5,8 +5,6 @@ keys), keep duplicate rules working between rows not written yet, cost a bad
 row only itself, and an import must stay retry-safe with a number of
 statements per chunk that does not grow with the chunk.
 """
-import contextlib
-
 import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook
@@ -18,24 +16,10 @@ from core.extensions import db
 from core.models import ChangeLog
 from core.models.dedup import DedupKey, DedupRule
 from core.plugins import hookimpl
+from core.testing import counting_statements as counting
 from core.users import create_user
 
 pytestmark = pytest.mark.addons("crm")
-
-
-@contextlib.contextmanager
-def counting():
-    statements = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", before)
 
 
 def rule(fields, action="warn", name="rule"):

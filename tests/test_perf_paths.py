@@ -1,30 +1,13 @@
 """The fast paths of issue 9 keep their behaviour: grid cells built in Python, dedup keys of new records."""
-import contextlib
-
 import pytest
 import sqlalchemy as sa
 
 from core.extensions import db
 from core.models.dedup import DedupKey, DedupRule
+from core.testing import counting_statements as counting
 from core.users import create_user
 
 pytestmark = pytest.mark.addons("fx_ext")
-
-
-@contextlib.contextmanager
-def counting(app):
-    statements = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", before)
 
 
 def test_list_cells_are_escaped_and_the_first_opens_the_card(app, client):

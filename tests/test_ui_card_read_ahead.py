@@ -1,32 +1,14 @@
 """An account card reads its planned-activity state with the timeline's activities: one statement, same page."""
-import contextlib
 import importlib
 import re
 from datetime import date, timedelta
 
 import pytest
-import sqlalchemy as sa
 
-from core.extensions import db
+from core.testing import counting_statements as counting
 from core.users import create_user
 
 pytestmark = pytest.mark.addons("crm")
-
-
-@contextlib.contextmanager
-def counting(app):
-    statements = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", before)
 
 
 @pytest.fixture

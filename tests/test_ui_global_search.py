@@ -1,32 +1,15 @@
 """The global search box: matches across sections, a few per section, rights applied, no COUNT."""
-import contextlib
 import re
 
 import pytest
-import sqlalchemy as sa
 
 from core.extensions import db
 from core.security.models import Role, SectionRight
+from core.testing import counting_statements as counting
 from core.ui import search
 from core.users import create_user
 
 pytestmark = pytest.mark.addons("crm")
-
-
-@contextlib.contextmanager
-def counting(app):
-    statements = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", before)
 
 
 def login(client, name):

@@ -1,5 +1,4 @@
 """A list page's lookup names: read with the rows on PostgreSQL, through the targets' rights, same HTML."""
-import contextlib
 import re
 
 import pytest
@@ -7,26 +6,11 @@ import sqlalchemy as sa
 
 from core.extensions import db
 from core.security.models import RecordRule, Role
+from core.testing import counting_statements as counting
 from core.ui import page_names
 from core.users import create_user
 
 pytestmark = pytest.mark.addons("crm")
-
-
-@contextlib.contextmanager
-def counting(app):
-    statements = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", before)
 
 
 @pytest.fixture

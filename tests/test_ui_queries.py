@@ -1,29 +1,12 @@
 """Pages run a bounded number of SQL statements, whatever the number of rows they show."""
-import contextlib
-
 import pytest
 import sqlalchemy as sa
 
 from core.extensions import db
+from core.testing import counting_statements as counting
 from core.users import create_user
 
 pytestmark = pytest.mark.addons("fx_ext")
-
-
-@contextlib.contextmanager
-def counting(app):
-    statements = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", before)
 
 
 @pytest.fixture

@@ -1,12 +1,9 @@
 """Helpers shared by the CRM's page tests: signing in and counting SQL statements."""
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import datetime, timezone
 
-import sqlalchemy as sa
-
-from core.extensions import db
+from core.testing import counting_statements as counting  # noqa: F401 - the CRM tests import it from here
 
 
 def today():
@@ -18,19 +15,3 @@ def login(client, name: str) -> None:
     """Sign in as a demo user (password = login)."""
     response = client.post("/login", data={"login": name, "password": name})
     assert response.status_code == 302, response.get_data(as_text=True)
-
-
-@contextmanager
-def counting():
-    """Collect the SQL statements run inside the block."""
-    statements: list[str] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", before)

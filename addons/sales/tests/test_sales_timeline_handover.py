@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
 
 from core.extensions import db
+from core.testing import counting_statements as counting
 
 pytestmark = pytest.mark.addons("sales")
 
@@ -16,20 +16,6 @@ def login(client, name: str) -> None:
     client.post("/logout")
     response = client.post("/login", data={"login": name, "password": name})
     assert response.status_code == 302
-
-
-@contextmanager
-def counting():
-    statements: list[str] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", before)
 
 
 @pytest.fixture
