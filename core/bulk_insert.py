@@ -15,6 +15,18 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 
+_INSERTS: dict = {}
+
+
+def insert_statement(table: sa.Table) -> sa.Insert:
+    """``INSERT INTO table``, built once per table: SQLAlchemy then reuses its compiled form without
+    hashing a new statement on every write."""
+    statement = _INSERTS.get(table)
+    if statement is None:
+        statement = _INSERTS[table] = sa.insert(table)
+    return statement
+
+
 def insert_rows(session, table: sa.Table, rows: list[dict]) -> None:
     """INSERT ``rows`` (dicts with the same keys) into ``table`` through ``session``'s transaction."""
     if not rows:
@@ -24,8 +36,6 @@ def insert_rows(session, table: sa.Table, rows: list[dict]) -> None:
     # are the same whatever its size.
     plan = _copy_plan(table, rows) if dialect.name in ("postgresql", "sqlite") else None
     if plan is None:
-        from core.records import insert_statement
-
         session.execute(insert_statement(table), rows)
         return
     columns = plan[0] + [column for column, _make in plan[1]]

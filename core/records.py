@@ -20,12 +20,13 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from core import custom_fields
+from core.bulk_insert import insert_statement
 from core.db import utcnow
 from core.errors import AccessDenied, ConflictError, RecordNotFound, ValidationError
 from core.plugins import hook_caller
-from core.record_insert import insert_new
 from core.models import ChangeLog
 from core.record_event import RecordEvent
+from core.record_insert import insert_new
 from core.sections import Section, SectionExtension
 from core.values import BadValue, coerce, same, to_json
 
@@ -554,18 +555,6 @@ class Records:
 #: ``session.info`` keys a running batch sets: lookup targets known to exist, and INSERTs deferred to its chunk's end.
 EXISTS_MEMO = "flowcase_batch_exists"
 DEFERRED_INSERTS = "flowcase_batch_inserts"
-
-
-_INSERTS: dict = {}
-
-
-def insert_statement(table: sa.Table) -> sa.Insert:
-    """``INSERT INTO table``, built once per table: SQLAlchemy then reuses its compiled form without
-    hashing a new statement on every write."""
-    statement = _INSERTS.get(table)
-    if statement is None:
-        statement = _INSERTS[table] = sa.insert(table)
-    return statement
 
 
 def create_log_values(event: RecordEvent) -> dict:

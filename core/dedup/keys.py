@@ -165,7 +165,7 @@ def store_keys(records, section, record, new: bool = False) -> None:
     if new:  # with the chunk's other keys when a batch writes (see Records.defer_insert)
         records.defer_insert(DedupKey.__table__, rows)
     elif rows:  # now: a later update in the same chunk deletes what is there
-        from core.records import insert_statement
+        from core.bulk_insert import insert_statement
 
         records.session.execute(insert_statement(DedupKey.__table__), rows)
 
