@@ -33,7 +33,12 @@ except ImportError:  # pragma: no cover - another SQLAlchemy: always flush
 _PLANS: dict[type, tuple | None] = {}
 
 
-def _plan(cls: type):
+def lone_insert_plan(cls: type):
+    """``(mapper, relationship keys)`` when a new ``cls`` record's flush is one plain INSERT into one table, else None.
+
+    Also used by :mod:`core.records_batch` for a chunk's rows; :func:`flush_listened` says, per call,
+    whether listeners still need a real flush.
+    """
     if cls in _PLANS:
         return _PLANS[cls]
     mapper = sa.inspect(cls)
@@ -58,13 +63,11 @@ def insert_new(session: Session | scoped_session, record) -> bool:
     """
     if isinstance(session, scoped_session):
         session = session()
-    plan = _plan(type(record))
+    plan = lone_insert_plan(type(record))
     if plan is None or session._new or session._deleted or session.identity_map._modified:
         return False
     mapper, relationships = plan
-    # Listeners may come and go (an add-on registering one): asked on every call.
-    if (session.dispatch.before_flush or mapper.dispatch.before_insert or mapper.dispatch.after_insert
-            or mapper.class_manager.dispatch.refresh_flush):
+    if flush_listened(session, mapper):
         return False
     state = sa.inspect(record)
     if state.key is not None or state.session_id is not None or not relationships.isdisjoint(state.dict):
@@ -89,6 +92,13 @@ def insert_new(session: Session | scoped_session, record) -> bool:
     session._register_persistent({state})
     session.dispatch.after_flush_postexec(session, flush)
     return True
+
+
+def flush_listened(session: Session, mapper) -> bool:
+    """Whether a ``before_flush`` or mapper insert listener must see a real flush (asked on every call:
+    an add-on may register one later)."""
+    return bool(session.dispatch.before_flush or mapper.dispatch.before_insert or mapper.dispatch.after_insert
+                or mapper.class_manager.dispatch.refresh_flush)
 
 
 _STATEMENTS: dict = {}

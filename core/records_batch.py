@@ -45,6 +45,7 @@ from sqlalchemy.orm.unitofwork import UOWTransaction
 from core.bulk_insert import insert_rows
 from core.db import utcnow
 from core.models import ChangeLog
+from core.record_insert import flush_listened, lone_insert_plan
 from core.records import DEFERRED_INSERTS, EXISTS_MEMO, create_log_values
 
 _CURRENT = "flowcase_record_batch"
@@ -256,22 +257,23 @@ class RecordBatch:
         configuration and rights caches) find them in ``session.new``, and they
         become persistent (a rollback of the chunk's savepoint takes them out of
         the session again). Whatever a flush must write is left to it: a session
-        with other changes pending or ``before_flush`` listeners, a mapper with
-        insert events, a model whose plan is None (see :func:`_row_plan`), a
-        record without an id or with a relationship set.
+        with other changes pending, flush or insert listeners
+        (:func:`core.record_insert.flush_listened`), a model whose plan is None
+        (see :func:`_row_plan`), a record without an id or with a relationship set.
         """
         session = self.session
         if isinstance(session, scoped_session):
             session = session()
         written = [item.record for item in items]
-        if (session.get_bind().dialect.name not in ("postgresql", "sqlite") or session.dispatch.before_flush
+        if (session.get_bind().dialect.name not in ("postgresql", "sqlite")
                 or session.new or session.dirty or session.deleted or not _REGISTER_PERSISTENT):
             return written
         by_model: dict = {}
         left = []
         for record in written:
             plan = _row_plan(type(record))
-            if plan is None or record.id is None or not plan.relationships.isdisjoint(record.__dict__):
+            if (plan is None or flush_listened(session, plan.mapper) or record.id is None
+                    or not plan.relationships.isdisjoint(record.__dict__)):
                 left.append(record)
             else:
                 by_model.setdefault(type(record), []).append(record)
@@ -342,6 +344,7 @@ def _release(item: PendingCreate) -> None:
 
 @dataclass(frozen=True)
 class _RowPlan:
+    mapper: Any
     #: ``[(column key, attribute name, maker of its Python default or None)]`` in the table's column order.
     columns: list
     #: Names of the model's relationships (a record with one set is left to the flush).
@@ -351,18 +354,16 @@ class _RowPlan:
 def _row_plan(model) -> "_RowPlan | None":
     """How a new record of ``model`` becomes a plain row, or None when only a flush may write it.
 
-    None for inheritance or several tables, a column not mapped, a server
-    default or a SQL-expression default (the database would have to tell the
-    value back), and while the mapper has insert events (checked on every
-    call: an add-on may listen later).
+    None where a lone INSERT cannot stand for the flush (:func:`core.record_insert.lone_insert_plan`:
+    inheritance, several tables, ...), and for a column not mapped, a server default or a SQL-expression
+    default: the database would have to tell the value back, which a COPY does not.
     """
-    mapper = sa.inspect(model)
-    if mapper.dispatch.before_insert or mapper.dispatch.after_insert or mapper.class_manager.dispatch.refresh_flush:
-        return None
     if model in _PLANS:
         return _PLANS[model]
     plan = None
-    if mapper.inherits is None and len(mapper.tables) == 1 and mapper.persist_selectable is mapper.local_table:
+    lone = lone_insert_plan(model)
+    if lone is not None:
+        mapper, relationships = lone
         columns = []
         for column in mapper.local_table.columns:
             try:
@@ -382,6 +383,6 @@ def _row_plan(model) -> "_RowPlan | None":
                 break
             columns.append((column.key, attribute, maker))
         else:
-            plan = _RowPlan(columns, frozenset(mapper.relationships.keys()))
+            plan = _RowPlan(mapper, columns, relationships)
     _PLANS[model] = plan
     return plan

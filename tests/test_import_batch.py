@@ -382,3 +382,22 @@ def test_a_failed_chunk_written_as_rows_leaves_no_record_behind_in_the_session(a
     assert len({record.id for record in made}) == 3
     db.session.expire_all()
     assert db.session.scalar(sa.text("SELECT count(*) FROM crm_contact WHERE email LIKE '%@again.test'")) == 3
+
+
+def test_a_mapper_insert_listener_still_sees_every_record_of_a_chunk(app_ctx):
+    """Rows go in without the flush only while nobody listens to the flush's inserts."""
+    records = app_ctx.extensions["flowcase"].records(sudo=True)
+    model = records.section("contact").model
+    heard = []
+
+    def before_insert(mapper, connection, target):
+        heard.append(target.last_name)
+
+    sa.event.listen(model, "before_insert", before_insert)
+    try:
+        with records.transaction(), records.batch(size=3) as batch:
+            for values in people("heard", 3):
+                batch.create("contact", values)
+    finally:
+        sa.event.remove(model, "before_insert", before_insert)
+    assert heard == ["Иванов0", "Иванов1", "Иванов2"]
