@@ -157,3 +157,20 @@ def test_shared_strings_rich_text_and_styled_dates_as_excel_writes_them(tmp_path
         chosen, plain, reader = _both(_excel_like(tmp_path, changed, cells, name=f"{name}.xlsx"))
         assert reader == "openpyxl", name
         assert chosen == plain and chosen[0][1][0] == ("Пётр Иванов" if name == "spaced" else chosen[0][1][0])
+
+
+def test_each_doubtful_piece_of_xml_is_found_wherever_it_sits():
+    """The scan's checks find every doubtful snippet in the sheet's or strings' XML, and nothing in plain cells."""
+    from core.dataio.import_calamine import _SHEET_UNSURE, _STRINGS_UNSURE, _found
+
+    plain = (b'<row r="2"><c r="A2" t="inlineStr"><is><t>Ivanov</t></is></c><c r="B2" t="s"><v>3</v></c>'
+             b'<c r="C2"><v>1.5</v></c><c r="D2" t="inlineStr"><is><t xml:space="preserve">Name </t></is></c></row>')
+    sheet_only = [b'<c r="A3"><f>B3*2</f><v>4</v></c>', b'<mergeCell ref="A1:B1"/>', b'<c r="A3" t="e"><v>#N/A</v></c>',
+                  b'<c r="A3"\nt="d"><v>2024-01-01</v></c>']
+    both = [b"<t/>", b'<t xml:space="preserve"/>', b"<t></t>", b"<t>a_x000D_b</t>", b"<t> Name</t>", b"<t>Name </t>",
+            b"<t>Name\t</t>", b"<t>Name\n</t>"]
+    assert not _found(_SHEET_UNSURE, plain * 50) and not _found(_STRINGS_UNSURE, plain * 50)
+    for snippet in sheet_only + both:
+        assert _found(_SHEET_UNSURE, plain * 20 + snippet + plain * 20), snippet
+    for snippet in both + [b"<rPh sb=\"0\"><t>x</t></rPh>"]:
+        assert _found(_STRINGS_UNSURE, plain + snippet + plain), snippet

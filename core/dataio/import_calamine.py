@@ -21,11 +21,19 @@ import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
-#: Byte patterns in a sheet's or the shared strings' XML that send the file to openpyxl.
+#: What in a sheet's or the shared strings' XML sends the file to openpyxl, as ``(gates, pattern)``
+#: checks: the pattern is searched only where one of its literal gates occurs (no gates: always).
+#: One regex of all the alternatives ran at about 20 MB/s (1.2 s for a 100,000-row sheet of inline
+#: strings, a twentieth of its import); each alternative alone starts with a literal that Python's
+#: ``re`` finds with a fast scan, or is gated by byte strings that ``in`` finds at memory speed.
 #: calamine trims a text run's edge spaces unless it says xml:space="preserve" (openpyxl keeps them): such runs too.
-_UNPRESERVED = rb"|<t>\s|<t>[^<]*\s</t>"
-_SHEET_UNSURE = re.compile(rb'<f[\s/>]|<mergeCell[\s/>]|\st="[ed]"|<t(?:\s[^>]*)?(?:/>|></t>)|_x[0-9A-Fa-f]{4}_' + _UNPRESERVED)
-_STRINGS_UNSURE = re.compile(rb"<rPh[\s/>]|<t(?:\s[^>]*)?(?:/>|></t>)|_x[0-9A-Fa-f]{4}_" + _UNPRESERVED)
+_EMPTY_TEXT = ((), re.compile(rb"<t(?:\s[^>]*)?(?:/>|></t>)"))
+_ESCAPE = ((), re.compile(rb"_x[0-9A-Fa-f]{4}_"))
+_UNPRESERVED = (((), re.compile(rb"<t>\s")),
+                ((b" </t>", b"\t</t>", b"\n</t>", b"\r</t>", b"\x0b</t>", b"\x0c</t>"), re.compile(rb"<t>[^<]*\s</t>")))
+_SHEET_UNSURE = (((), re.compile(rb"<f[\s/>]")), ((), re.compile(rb"<mergeCell[\s/>]")),
+                 ((b't="e"', b't="d"'), re.compile(rb'\st="[ed]"')), _EMPTY_TEXT, _ESCAPE, *_UNPRESERVED)
+_STRINGS_UNSURE = (((), re.compile(rb"<rPh[\s/>]")), _EMPTY_TEXT, _ESCAPE, *_UNPRESERVED)
 _DATE1904 = re.compile(rb'date1904="(?:1|true)"')
 #: openpyxl turns serial numbers below 61 (and in [0, 1): times) its own way around Excel's 1900 leap-year bug.
 _FIRST_SURE = date(1900, 3, 1)
@@ -125,15 +133,22 @@ def _plain_xml(path: Path) -> bool:
     return True
 
 
-def _scan(archive: zipfile.ZipFile, name: str, pattern: re.Pattern, root: bytes) -> bool:
-    """False when ``pattern`` occurs in the entry or its root element has a namespace prefix (not ``root``)."""
+def _found(checks: tuple, data: bytes) -> bool:
+    for gates, pattern in checks:
+        if (not gates or any(gate in data for gate in gates)) and pattern.search(data):
+            return True
+    return False
+
+
+def _scan(archive: zipfile.ZipFile, name: str, checks: tuple, root: bytes) -> bool:
+    """False when one of ``checks`` finds something in the entry or its root element has a namespace prefix (not ``root``)."""
     with archive.open(name) as handle:
         tail, first = b"", True
         while piece := handle.read(1024 * 1024):
             if first and root not in piece[:4096]:
                 return False
             first = False
-            if pattern.search(tail + piece):
+            if _found(checks, tail + piece):
                 return False
             tail = piece[-_OVERLAP:]
     return True
