@@ -9,6 +9,7 @@ transaction: a hook that raises rolls back the whole change. Jobs queued with
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import partial
 from contextlib import contextmanager
 from typing import Any, Callable
 
@@ -270,7 +271,7 @@ class Records:
             # A new record is its creator's unless they name another owner, on every door (the form shows it).
             own[section.owner_field] = self.user.id
         self._assign_new(section, record, own)
-        self._require(section, record, custom_paths=None)
+        self._require(section, record, custom_paths=None, new=True)
         if not self.can(section, "create", record):  # an "own" create right: the owner must be me
             raise AccessDenied(_l("You may not create %(section)s records for other owners", section=section.title))
         values = {**own, **_flatten(ext)}
@@ -387,7 +388,7 @@ class Records:
         ext: dict[SectionExtension, dict] = defaultdict(dict)
         errors: dict[str, list] = {}
         own_fields = section.own_field_map()
-        ext_fields = {info.path: info for extension in section.extensions for info in extension.fields()}
+        ext_fields = {info.path: info for ext in section.extensions for info in ext.fields()} if section.extensions else {}
         if any(str(path).startswith(custom_fields.PREFIX) for path in values):
             own_fields = {**own_fields, **{info.path: info for info in section.custom_fields()}}
         for path, raw in values.items():
@@ -482,17 +483,21 @@ class Records:
         record.custom = stored
         return changes
 
-    def _require(self, section: Section, record, custom_paths: set | None = None) -> None:
-        """Required fields must have a value; ``custom_paths``: on update, the custom fields being written.
+    def _require(self, section: Section, record, custom_paths: set | None = None, new: bool = False) -> None:
+        """Required fields must have a value; ``custom_paths``: on update, the custom fields being written;
+        ``new``: ``record`` was just built and holds only what was set on it.
 
         A required custom field added after records exist is enforced on new
         records and whenever it is written, so older records (and add-on data
         upgrades) can still be saved without it.
         """
+        # A new record holds what was set on it in its __dict__; reading an unset column
+        # through the ORM takes its default-value path, per required field of every imported row.
+        read = record.__dict__.get if new else partial(getattr, record)
         missing = {
             info.path: [_l("is required")]
             for info in section.required_own_fields()
-            if getattr(record, info.path) in (None, "")
+            if read(info.path) in (None, "")
         }
         for info in section.custom_fields():
             if not info.required or (custom_paths is not None and info.path not in custom_paths):

@@ -43,6 +43,22 @@ def test_bulk_rows_are_stored_as_an_insert_stores_them(app_ctx):
         assert len(inserts) == 1
 
 
+def test_given_timestamps_are_stored_as_an_insert_stores_them(app_ctx):
+    """The text SQLite keeps (or the value PostgreSQL keeps) for a timestamp is the same either way,
+    one timestamp shared by many rows included."""
+    shared = datetime(2026, 11, 29, 1, 2, 3, 450000, tzinfo=timezone.utc)
+    moments = [shared, shared, datetime(2024, 2, 29, 23, 59, 59, tzinfo=timezone.utc),
+               datetime(2020, 1, 1, 0, 0, 0, 1, tzinfo=timezone.utc), shared]
+    for tag, write in (("bulk-at", lambda r: insert_rows(db.session, ChangeLog.__table__, r)),
+                       ("plain-at", lambda r: db.session.execute(sa.insert(ChangeLog.__table__), r))):
+        write([dict(row, at=moment) for row, moment in zip(rows(tag, len(moments)), moments)])
+    db.session.commit()
+    as_stored = sa.cast(ChangeLog.at, sa.String)
+    texts = {tag: db.session.scalars(sa.select(as_stored).where(ChangeLog.section == tag).order_by(ChangeLog.record_id)).all()
+             for tag in ("bulk-at", "plain-at")}
+    assert texts["bulk-at"] == texts["plain-at"] and len(set(texts["bulk-at"])) == 3
+
+
 @pytest.mark.addons("crm")
 def test_a_chunk_of_creates_goes_in_as_one_executemany_or_copy_of_rows_numbered_first(app_ctx):
     records = app_ctx.extensions["flowcase"].records(sudo=True)
