@@ -118,7 +118,7 @@ def _copy_plan(table: sa.Table, keys: list[str]):
 
 
 def _bind_processor(column: sa.Column, dialect):
-    """The column's bind processing; for SQLite's default DATETIME text, the same text written faster.
+    """The column's bind processing; for an empty JSON object and SQLite's DATETIME text, the same text faster.
 
     SQLAlchemy formats each timestamp from a dict of its seven parts (about 3 us); a batch writes
     three or four per row. ``isoformat`` gives the same ``YYYY-MM-DD HH:MM:SS.ffffff`` (the time zone
@@ -126,6 +126,13 @@ def _bind_processor(column: sa.Column, dialect):
     change log's), formatted once.
     """
     process = column.type._cached_bind_processor(dialect)
+    if process is not None and type(column.type) is sa.JSON:
+        empty = process({})  # every record's ``custom`` of an import, serialised once
+
+        def as_json(value):
+            return empty if type(value) is dict and not value else process(value)
+
+        return as_json
     if (process is None or dialect.name != "sqlite" or isinstance(column.type, sa.types.TypeDecorator)
             or type(column.type.dialect_impl(dialect)) is not sqlite.DATETIME
             or column.type.dialect_impl(dialect)._storage_format != sqlite.DATETIME._storage_format):
