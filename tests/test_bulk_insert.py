@@ -15,7 +15,7 @@ AWKWARD = ["tab\there", "line\nbreak", "back\\slash", "quote's \"double\"", "\\N
 
 def rows(tag: str, n: int) -> list[dict]:
     return [{"section": tag, "record_id": i, "operation": "create", "field": AWKWARD[i % len(AWKWARD)],
-             "old_value": None, "new_value": {"text": AWKWARD[i % len(AWKWARD)], "n": i, "none": None},
+             "old_value": None, "new_value": {"text": AWKWARD[i % len(AWKWARD)], "n": i, "none": None} if i % 5 else {},
              "user_id": None} for i in range(n)]
 
 
