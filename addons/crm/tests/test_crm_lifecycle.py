@@ -102,3 +102,29 @@ def test_dashboard_index_migration_downgrades_and_upgrades(app_ctx, records):
 
     command.upgrade(cfg, "crm@head")
     assert DASHBOARD_INDEXES <= _crm_indexes(connection)
+
+
+def _index_sql(connection, name: str) -> str | None:
+    if connection.dialect.name == "postgresql":
+        return connection.scalar(sa.text("SELECT indexdef FROM pg_indexes WHERE indexname = :n"), {"n": name})
+    return connection.scalar(sa.text("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = :n"), {"n": name})
+
+
+def test_open_activity_index_is_partial_and_its_migration_downgrades_and_upgrades(app_ctx, records):
+    from alembic import command
+
+    from core.addons.migrations import alembic_config
+
+    name = "ix_crm_activity_open_account_due"
+    connection = records.session.connection()
+    cfg = alembic_config(app_ctx.extensions["flowcase"].manifests, connection)
+    # Only open activities, in account order: what "accounts without a planned activity" walks.
+    made = _index_sql(connection, name)
+    assert made is not None and "'open'" in made and made.index("account_id") < made.index("due_date"), made
+
+    command.downgrade(cfg, "crm_0002")
+    assert _index_sql(connection, name) is None
+    assert DASHBOARD_INDEXES <= _crm_indexes(connection)  # crm_0002's are left alone
+
+    command.upgrade(cfg, "crm@head")
+    assert _index_sql(connection, name) == made
