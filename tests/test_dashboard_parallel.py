@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
+from contextlib import ExitStack
 from datetime import timedelta
 
 import pytest
@@ -126,3 +127,20 @@ def test_a_failed_statement_is_raised_where_its_rows_are_asked_for(app_ctx):
     assert type(caught.value) is type(sequential.value) and "division by zero" in str(caught.value)
     # The request's session holds one connection at most; every worker's went back to the pool.
     assert engine.pool.checkedout() <= 1
+
+
+@on_postgres
+def test_a_lanes_settings_hold_for_its_statement_only(app_ctx):
+    # No PostgreSQL workers inside a lane, and room for an aggregate's hash; the pooled connections' next
+    # users (every idle one checked out at once, so the lanes' are among them) have the server's defaults back.
+    names = list(parallel.LANE_SETTINGS)
+    show = sa.text("SELECT " + ", ".join(f"current_setting('{name}')" for name in names))
+    with db.engine.connect() as connection:
+        defaults = tuple(connection.execute(show).one())
+    assert defaults != tuple(parallel.LANE_SETTINGS.values())
+    lanes = parallel.Statements(db.session, [show, show], 2)
+    for index in range(2):
+        assert lanes.rows(index) == [tuple(parallel.LANE_SETTINGS.values())]
+    with ExitStack() as stack:
+        idle = [stack.enter_context(db.engine.connect()) for _ in range(max(1, db.engine.pool.checkedin()))]
+        assert [tuple(connection.execute(show).one()) for connection in idle] == [defaults] * len(idle)

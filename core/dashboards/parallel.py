@@ -8,6 +8,14 @@ built in the request thread (rights, filter, period, grouping: see
 pooled connection of its own and hands back plain tuples, so it needs no
 session, request nor app context.
 
+A lane's transaction sets two of PostgreSQL's settings for itself
+(:data:`LANE_SETTINGS`). No parallel workers of PostgreSQL's own: the lanes
+are already the parallelism, and workers on top start processes and merge
+partial aggregates for scans of a few hundred thousand index entries (on the
+bench's two cores the page's PostgreSQL CPU fell by a tenth without them).
+A larger work_mem: an aggregate's hash of a few hundred thousand keys spills
+to disk in the default 4 MB.
+
 Other connections see committed data only. So the request's own session runs
 them, one after another, when it has written anything not yet committed (a
 pending change, or a flush since its transaction began), when it is not on
@@ -30,6 +38,9 @@ WROTE = "flowcase.dashboards.wrote"
 #: ``session.info`` key a caller sets to keep this session's dashboards on the session, one statement at a time.
 SEQUENTIAL = "flowcase.dashboards.sequential"
 DEFAULT_LIMIT = 3
+#: Set for the lane's transaction only (``set_config(..., true)``): the pooled connection's next user has the defaults.
+LANE_SETTINGS = {"max_parallel_workers_per_gather": "0", "work_mem": "32MB"}
+_SET_LANE = "SELECT " + ", ".join(f"set_config('{name}', '{value}', true)" for name, value in LANE_SETTINGS.items())
 
 _executor: ThreadPoolExecutor | None = None
 _executor_key: tuple | None = None
@@ -133,6 +144,7 @@ class Statements:
             future = self.futures[index]
             try:
                 with engine.connect() as connection:
+                    connection.exec_driver_sql(_SET_LANE)
                     rows = [tuple(row) for row in connection.execute(self.statements[index])]
             except BaseException as exc:  # handed to the request thread, which raises it
                 future.set_exception(exc)
