@@ -365,3 +365,38 @@ def test_a_chart_links_each_bar_with_the_same_text_as_list_url():
         link = list_urls(Section, base)
         for more in conditions:
             assert link(*more) == list_url(Section, _and(base, *more))
+
+
+def test_charts_draw_the_same_svg_as_pygal_own_classes():
+    # core.dashboards.charts reads pygal's drawing state directly (the speed-up); the drawing must not change.
+    from types import SimpleNamespace
+
+    import pygal
+
+    from core.dashboards import charts
+    from core.dashboards.compute import Point, WidgetResult
+
+    owners = [(owner, f"Owner {owner}") for owner in range(1, 13)] + [(None, "(none)")]
+    kinds = [(2, "Call"), (3, "Meeting")]
+
+    def result(series):
+        keys = series or [(None, "")]
+        points = [Point(owner, kind if series else None, (owner or 0) * 3 + (kind or 0), f"/activity/?o={owner}&k={kind}",
+                        label, kind_label) for owner, label in owners for kind, kind_label in keys]
+        return WidgetResult(SimpleNamespace(chart_type="bar", title="t"), categories=owners, series=series,
+                            points=points)
+
+    def draw(chart_type, series):
+        svg = charts.render_chart(result(series), str, chart_type, "Per owner")
+        return re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "<id>", svg)
+
+    cases = [(kind, []) for kind in ("bar", "line", "pie", "funnel")] + [("bar", kinds)]
+    fast = [draw(*case) for case in cases]
+    own = {"bar": pygal.Bar, "line": pygal.Line, "pie": pygal.Pie, "funnel": pygal.Funnel}
+    saved = charts._CHARTS, charts._STACKED_BAR
+    charts._CHARTS, charts._STACKED_BAR = own, pygal.StackedBar
+    try:
+        assert [draw(*case) for case in cases] == fast
+    finally:
+        charts._CHARTS, charts._STACKED_BAR = saved
+    assert "<id>" in fast[0] and 'xlink:href="/activity/?o=1&amp;k=None"' in fast[0]

@@ -16,7 +16,35 @@ from core.dashboards.compute import WidgetResult
 
 # pygal still embeds its configuration for the tooltip script; with no script it is dead weight.
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
-_CHARTS = {"bar": pygal.Bar, "line": pygal.Line, "pie": pygal.Pie, "funnel": pygal.Funnel}
+_get = object.__getattribute__
+
+
+class _DirectState:
+    """pygal's attribute lookup with the same answers, minus its overhead.
+
+    pygal routes every attribute read of a chart being drawn through a Python
+    ``__getattribute__`` (the drawing state's value wins over the chart's);
+    a 204-owner stacked bar reads attributes ~100,000 times, so that lookup was
+    about a third of the chart's time. Same rule, read from the dicts directly.
+    """
+
+    def __getattribute__(self, name):
+        state = _get(self, "__dict__").get("state")
+        if state is not None and name != "state" and not name.startswith("__"):
+            values = state.__dict__
+            if name in values:
+                return values[name]
+        return _get(self, name)
+
+
+def _direct(chart_class):
+    # The class name is kept: pygal writes it into the SVG's CSS classes.
+    return type(chart_class.__name__, (_DirectState, chart_class), {"__module__": __name__})
+
+
+_CHARTS = {name: _direct(cls) for name, cls in
+           {"bar": pygal.Bar, "line": pygal.Line, "pie": pygal.Pie, "funnel": pygal.Funnel}.items()}
+_STACKED_BAR = _direct(pygal.StackedBar)
 
 
 def _value(point, value_formatter):
@@ -39,9 +67,9 @@ def render_chart(result: WidgetResult, value_formatter=str, chart_type: str | No
     title = title if title is not None else str(widget.title)
     many_series = bool(result.series)
     if chart_type == "bar" and many_series:
-        chart_class = pygal.StackedBar
+        chart_class = _STACKED_BAR
     else:
-        chart_class = _CHARTS.get(chart_type, pygal.Bar)
+        chart_class = _CHARTS.get(chart_type, _CHARTS["bar"])
     config = dict(js=[], disable_xml_declaration=True, show_legend=many_series or chart_type in ("pie", "funnel"),
                   style=DefaultStyle, height=320, width=640, explicit_size=False, print_values=False,
                   x_label_rotation=30 if len(result.categories) > 6 else 0, truncate_legend=30,
