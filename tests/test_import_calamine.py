@@ -174,3 +174,24 @@ def test_each_doubtful_piece_of_xml_is_found_wherever_it_sits():
         assert _found(_SHEET_UNSURE, plain * 20 + snippet + plain * 20), snippet
     for snippet in both + [b"<rPh sb=\"0\"><t>x</t></rPh>"]:
         assert _found(_STRINGS_UNSURE, plain + snippet + plain), snippet
+
+
+def test_the_rows_come_from_the_sheet_loaded_for_the_header(tmp_path, monkeypatch):
+    """calamine parses a whole sheet to load it: a workbook kept open for the rows is not parsed a second time."""
+    from core.dataio import import_calamine
+
+    calls = []
+    original = import_calamine.sheet_rows
+
+    def spy(workbook, name, loaded=None):
+        calls.append(loaded is not None)
+        return original(workbook, name, loaded)
+
+    monkeypatch.setattr(import_calamine, "sheet_rows", spy)
+    path = _book(tmp_path, _mixed_rows(30))
+    table = open_table(path, keep_open=True)
+    rows = list(table.rows())
+    assert table.reader == "calamine" and len(rows) == 31
+    assert calls == [True, True], "the header and the rows read one loaded sheet"
+    again = list(open_table(path).rows())  # a table not kept open loads its sheet for the rows
+    assert again == rows and calls[-1] is False

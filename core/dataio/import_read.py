@@ -50,6 +50,8 @@ class Table:
     workbook: Any = field(default=None, repr=False, compare=False)
     #: ``"calamine"`` when :mod:`core.dataio.import_calamine` reads the rows (openpyxl from a row it is not sure of).
     reader: str = "openpyxl"
+    #: The calamine sheet loaded with ``workbook`` to read the header, read again for the rows rather than loaded again.
+    loaded: Any = field(default=None, repr=False, compare=False)
 
     def rows(self) -> Iterator[tuple[int, list]]:
         """``(row number in the file, values)`` of every non-empty data row; row 1 is the header."""
@@ -65,7 +67,7 @@ class Table:
 
     def close(self) -> None:
         """Close the workbook kept open by ``open_table(keep_open=True)`` if it was not read."""
-        workbook, self.workbook = self.workbook, None
+        workbook, self.workbook, self.loaded = self.workbook, None, None
         if workbook is not None:
             workbook.close()
 
@@ -75,12 +77,13 @@ class Table:
             from core.dataio.import_calamine import NotSure, sheet_rows
 
             workbook, self.workbook = self.workbook, None
+            loaded, self.loaded = (self.loaded, None) if workbook is not None else (None, None)
             try:
                 if workbook is None:
                     from python_calamine import CalamineWorkbook
 
                     workbook = CalamineWorkbook.from_path(str(self.path))
-                for number, values in sheet_rows(workbook, self.sheet):
+                for number, values in sheet_rows(workbook, self.sheet, loaded):
                     if number >= 2:
                         yield number, values
                 return
@@ -153,14 +156,14 @@ def _open_xlsx(path: Path, sheet: str | None, keep_open: bool = False) -> Table:
 
     found = calamine_sheet(path, sheet)  # None: formulas, merged cells, doubts... openpyxl reads and reports
     if found is not None:
-        workbook, name, names, first = found
+        workbook, name, names, first, loaded = found
         try:
             table = Table(path, "xlsx", _headers(first), sheet=name, sheets=names, reader="calamine")
         except BaseException:
             workbook.close()
             raise
         if keep_open:
-            table.workbook = workbook
+            table.workbook, table.loaded = workbook, loaded
         else:
             workbook.close()
         return table
