@@ -183,9 +183,9 @@ def test_the_rows_come_from_the_sheet_loaded_for_the_header(tmp_path, monkeypatc
     calls = []
     original = import_calamine.sheet_rows
 
-    def spy(workbook, name, loaded=None):
+    def spy(workbook, name, loaded=None, clean=None):
         calls.append(loaded is not None)
-        return original(workbook, name, loaded)
+        return original(workbook, name, loaded, clean)
 
     monkeypatch.setattr(import_calamine, "sheet_rows", spy)
     path = _book(tmp_path, _mixed_rows(30))

@@ -83,9 +83,10 @@ def calamine_sheet(path: Path, sheet: str | None):
     return workbook, name, names, header, loaded
 
 
-def sheet_rows(workbook, name: str, loaded=None):
+def sheet_rows(workbook, name: str, loaded=None, clean=None):
     """``(row number, values)`` of every row of sheet ``name`` (``loaded``: that sheet, already loaded) as
-    openpyxl gives them; :class:`NotSure` on doubt."""
+    openpyxl gives them, or as ``clean(value)`` makes them of what openpyxl gives, text stripped (``clean``
+    strips text too: done here without a call per cell); :class:`NotSure` on doubt."""
     sheet = loaded if loaded is not None else workbook.get_sheet_by_name(name)
     start = sheet.start
     if start is None:
@@ -96,7 +97,12 @@ def sheet_rows(workbook, name: str, loaded=None):
     for row in sheet.iter_rows():
         number += 1
         try:
-            values = [_value(value) for value in row]
+            # Text, most cells of a CRM sheet, is taken without a call per cell.
+            if clean is None:
+                values = [value if type(value) is str and value else _value(value) for value in row]
+            else:
+                values = [(value.strip() if value else None) if type(value) is str else clean(_value(value))
+                          for value in row]
         except NotSure:
             raise NotSure(number) from None
         yield number, pad + values if first_column else values
