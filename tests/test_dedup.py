@@ -132,3 +132,25 @@ def test_merging_contacts_moves_their_activities(app_ctx):
     moved = records.read("activity", call.id)
     assert moved["contact_id"] == keep.id and moved["record_id"] == keep.id
     assert records.read("contact", keep.id)["email"] == "p@altis.ru"
+
+
+@pytest.mark.addons("crm")
+def test_deleting_a_rule_deletes_its_keys_and_keeps_the_others(app_ctx):
+    """Keys carry no foreign key to their rule (a check per key written); the rule's deletion takes them along."""
+    from core.models.dedup import DedupKey
+
+    add_rule("contact", "phone", [{"path": "mobile", "normalize": "phone"}])
+    add_rule("contact", "email", [{"path": "email", "normalize": "email"}])
+    records = app_ctx.extensions["flowcase"].records(sudo=True)
+    records.create("contact", {"last_name": "Петров", "mobile": "+7 912 345-67-89", "email": "ivan@altis.ru"})
+    phone, email = (db.session.scalars(sa.select(DedupRule).where(DedupRule.name == n)).one() for n in ("phone", "email"))
+
+    def keys(rule):
+        return db.session.scalar(sa.select(sa.func.count()).select_from(DedupKey).where(DedupKey.rule_id == rule.id))
+
+    assert keys(phone) == keys(email) == 1
+    email_id = email.id
+    db.session.delete(phone)  # what the rules' admin page does
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(DedupKey).where(DedupKey.rule_id != email_id)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(DedupKey).where(DedupKey.rule_id == email_id)) == 1

@@ -1,7 +1,8 @@
 """Duplicate rules per section, and the normalised keys that make checking them one indexed lookup."""
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String
+import sqlalchemy as sa
+from sqlalchemy import JSON, Boolean, Index, Integer, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base
@@ -41,6 +42,15 @@ class DedupKey(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     section: Mapped[str] = mapped_column(String(100), nullable=False)
-    rule_id: Mapped[int] = mapped_column(ForeignKey("core_dedup_rule.id", ondelete="CASCADE"), nullable=False)
+    #: No foreign key: PostgreSQL checked it with a query per key written (an import writes two per row);
+    #: a rule's keys go with it through ``core.dedup.keys``' ``after_delete`` listener.
+    rule_id: Mapped[int] = mapped_column(Integer, nullable=False)
     key: Mapped[str] = mapped_column(String(500), nullable=False)
     record_id: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+@event.listens_for(DedupRule, "after_delete")
+def _drop_the_rules_keys(mapper, connection, target) -> None:
+    """A deleted rule's keys go with it (what the foreign key's cascade did before core_0015)."""
+    table = DedupKey.__table__
+    connection.execute(sa.delete(table).where(table.c.rule_id == target.id))
