@@ -24,7 +24,7 @@ from urllib.parse import quote
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from core.dashboards.buckets import bucket_end, bucket_label, date_bucket
+from core.dashboards.buckets import bucket_end, bucket_key, bucket_label, date_bucket
 from core.dashboards.models import DashboardWidget
 from core.dashboards.periods import Period, range_tree
 from core.errors import FlowcaseError, ValidationError
@@ -203,18 +203,21 @@ class _Widget:
         if not widget.group_by:
             raise ValidationError({"group_by": [_l("A chart needs a field to group by")]})
         group_info, group_column = self.column(widget.group_by)
+        keys = [group_column]
         if widget.date_bucket:
             is_datetime = group_info.type == "datetime"
             dialect = self.records.session.get_bind().dialect.name
+            keys = [bucket_key(group_column, widget.date_bucket, is_datetime, dialect)]
             group_column = date_bucket(group_column, widget.date_bucket, is_datetime, dialect)
         columns = [group_column.label("g")]
         series_info = None
         if widget.series_by:
             series_info, series_column = self.column(widget.series_by)
             columns.append(series_column.label("s"))
+            keys.append(series_column)
         period_tree = self.period_tree(self.period.start, self.period.end) if self.period else None
         select = self.base(period_tree).with_only_columns(*columns, self.measure().label("m"))
-        select = select.group_by(*[c for c in columns]).order_by(*[c for c in columns])
+        select = select.group_by(*keys).order_by(*keys)
         return select, lambda rows: self.chart_points(result, rows, group_info, series_info, period_tree)
 
     def chart_points(self, result: WidgetResult, rows, group_info, series_info, period_tree) -> None:
