@@ -368,7 +368,8 @@ def test_a_chart_links_each_bar_with_the_same_text_as_list_url():
 
 
 def test_charts_draw_the_same_svg_as_pygal_own_classes():
-    # core.dashboards.charts reads pygal's drawing state directly (the speed-up); the drawing must not change.
+    # core.dashboards.charts gives a chart its drawing state as its own attributes while it draws (the speed-up);
+    # the drawing must not change.
     from types import SimpleNamespace
 
     import pygal
@@ -381,8 +382,9 @@ def test_charts_draw_the_same_svg_as_pygal_own_classes():
 
     def result(series):
         keys = series or [(None, "")]
-        points = [Point(owner, kind if series else None, (owner or 0) * 3 + (kind or 0), f"/activity/?o={owner}&k={kind}",
-                        label, kind_label) for owner, label in owners for kind, kind_label in keys]
+        points = [Point(owner, kind if series else None, (owner or 0) * 3 + (kind or 0),
+                        f"/activity/?o={owner}&k={kind}", label, kind_label)
+                  for owner, label in owners for kind, kind_label in keys]
         return WidgetResult(SimpleNamespace(chart_type="bar", title="t"), categories=owners, series=series,
                             points=points)
 
