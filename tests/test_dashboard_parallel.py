@@ -137,7 +137,8 @@ def test_a_lanes_settings_hold_for_its_statement_only(app_ctx):
     show = sa.text("SELECT " + ", ".join(f"current_setting('{name}')" for name in names))
     with db.engine.connect() as connection:
         defaults = tuple(connection.execute(show).one())
-    assert defaults != tuple(parallel.LANE_SETTINGS.values())
+    if defaults == tuple(parallel.LANE_SETTINGS.values()):
+        pytest.skip("this server's defaults are the lane's settings: nothing to tell apart")
     lanes = parallel.Statements(db.session, [show, show], 2)
     for index in range(2):
         assert lanes.rows(index) == [tuple(parallel.LANE_SETTINGS.values())]
