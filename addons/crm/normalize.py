@@ -39,7 +39,10 @@ def normalize_phone(raw: str | None, default_country: str = DEFAULT_COUNTRY_CODE
 @lru_cache(maxsize=4096)
 def _normalize_phone(raw: str, default_country: str) -> str | None:
     # Cached: a write checks the number (validate) and stores its key (before-create), an import once per row.
-    text = _EXTENSION.split(raw.strip())[0]
+    text = raw.strip()
+    lowered = text.lower()
+    if "x" in lowered or "доб" in lowered:  # an extension is possible ("ext"/"x"/"доб"): the regex takes it off
+        text = _EXTENSION.split(text)[0]
     digits = _NON_DIGITS.sub("", text)
     if not digits:
         return None

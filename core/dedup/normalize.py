@@ -10,7 +10,7 @@ import re
 from functools import lru_cache
 
 import phonenumbers
-from flask import current_app, has_app_context
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 _SPACES = re.compile(r"\s+")
@@ -28,7 +28,10 @@ NORMALIZERS = {
 
 def phone_region() -> str:
     """The default country of phone numbers written without one (``FLOWCASE_PHONE_REGION``, ``RU`` outside an app)."""
-    return current_app.config.get("FLOWCASE_PHONE_REGION", "RU") if has_app_context() else "RU"
+    try:  # asked once per record written: one context lookup rather than has_app_context's and current_app's
+        return current_app.config.get("FLOWCASE_PHONE_REGION", "RU")
+    except RuntimeError:  # outside an app context
+        return "RU"
 
 
 def normalize_phone(raw: str, region: str | None = None) -> str | None:
