@@ -71,3 +71,20 @@ def test_a_block_rule_still_refuses_a_row_the_run_would_flag(app_ctx, tmp_path):
     assert (run.created, run.flagged, run.failed) == (0, 1, 1), run.errors
     refused = next(e for e in run.errors if e["level"] == "error")
     assert refused["row"] == 2 and "phone" in refused["message"]
+
+
+def test_machine_keys_compare_byte_by_byte_and_are_still_found(app_ctx):
+    """On PostgreSQL the keys an import writes per row (duplicate keys, change log, retry guard) are ``COLLATE "C"``."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite compares bytes already")
+    collations = dict(db.session.execute(sa.text(
+        "SELECT table_name || '.' || column_name, collation_name FROM information_schema.columns "
+        "WHERE table_name IN ('core_dedup_key', 'core_change_log', 'core_import_row') "
+        "AND column_name IN ('section', 'key', 'file_hash')")).all())
+    assert collations == {"core_dedup_key.section": "C", "core_dedup_key.key": "C", "core_change_log.section": "C",
+                          "core_import_row.section": "C", "core_import_row.file_hash": "C"}
+    rule([{"path": "email", "normalize": "email"}])
+    records = app_ctx.extensions["flowcase"].records(sudo=True)
+    first = records.create("contact", {"last_name": "Ёлкин", "email": "Ёлкин@Пример.рф"})
+    keys, found = lookup.find_candidates_many(records, records.section("contact"), [{"email": " ёлкин@пример.рф"}])
+    assert found[0] and found[0][0].record_ids == [first.id]

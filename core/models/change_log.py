@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import Base, utcnow
+from core.db import Base, machine_text, utcnow
 
 
 class ChangeLog(Base):
@@ -14,7 +14,7 @@ class ChangeLog(Base):
     __table_args__ = (Index("ix_core_change_log_record", "section", "record_id", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    section: Mapped[str] = mapped_column(String(100), nullable=False)
+    section: Mapped[str] = mapped_column(machine_text(100), nullable=False)
     record_id: Mapped[int] = mapped_column(Integer, nullable=False)
     #: create, update, delete or stage
     operation: Mapped[str] = mapped_column(String(10), nullable=False)

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import Base, utcnow
+from core.db import Base, machine_text, utcnow
 
 
 class ImportMapping(Base):
@@ -81,7 +81,7 @@ class ImportRow(Base):
     __table_args__ = (UniqueConstraint("file_hash", "section", "row_number", name="uq_core_import_row_file_hash"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    file_hash: Mapped[str] = mapped_column(String(64), nullable=False)
-    section: Mapped[str] = mapped_column(String(100), nullable=False)
+    file_hash: Mapped[str] = mapped_column(machine_text(64), nullable=False)
+    section: Mapped[str] = mapped_column(machine_text(100), nullable=False)
     row_number: Mapped[int] = mapped_column(Integer, nullable=False)
     record_id: Mapped[int] = mapped_column(Integer, nullable=False)

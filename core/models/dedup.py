@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy import JSON, Boolean, Index, Integer, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import Base
+from core.db import Base, machine_text
 
 
 class DedupRule(Base):
@@ -41,11 +41,11 @@ class DedupKey(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    section: Mapped[str] = mapped_column(String(100), nullable=False)
+    section: Mapped[str] = mapped_column(machine_text(100), nullable=False)
     #: No foreign key: PostgreSQL checked it with a query per key written (an import writes two per row);
     #: a rule's keys go with it through ``core.dedup.keys``' ``after_delete`` listener.
     rule_id: Mapped[int] = mapped_column(Integer, nullable=False)
-    key: Mapped[str] = mapped_column(String(500), nullable=False)
+    key: Mapped[str] = mapped_column(machine_text(500), nullable=False)
     record_id: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
