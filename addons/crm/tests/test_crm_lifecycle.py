@@ -106,7 +106,9 @@ def test_dashboard_index_migration_downgrades_and_upgrades(app_ctx, records):
 
 def _index_sql(connection, name: str) -> str | None:
     if connection.dialect.name == "postgresql":
-        return connection.scalar(sa.text("SELECT indexdef FROM pg_indexes WHERE indexname = :n"), {"n": name})
+        # This test's schema only: parallel workers each have the same index in a schema of their own.
+        return connection.scalar(sa.text("SELECT indexdef FROM pg_indexes WHERE indexname = :n "
+                                         "AND schemaname = current_schema()"), {"n": name})
     return connection.scalar(sa.text("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = :n"), {"n": name})
 
 
