@@ -39,9 +39,13 @@ def insert_rows(session, table: sa.Table, rows: list[dict]) -> None:
     if any(row.keys() != rows[0].keys() for row in rows):
         session.execute(insert_statement(table), rows)
         return
-    getter = itemgetter(*keys)
-    insert_values(session, table, keys, [getter(row) for row in rows] if len(keys) > 1 else
-                  [(getter(row),) for row in rows])
+    insert_values(session, table, keys, value_tuples(rows, keys))
+
+
+def value_tuples(mappings, names: list[str]) -> list[tuple]:
+    """Each mapping's values of ``names``, in that order, as a tuple (one name included)."""
+    getter = itemgetter(*names)
+    return [getter(m) for m in mappings] if len(names) > 1 else [(getter(m),) for m in mappings]
 
 
 def insert_values(session, table: sa.Table, keys: list[str], rows: list[tuple]) -> None:

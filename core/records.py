@@ -9,8 +9,8 @@ transaction: a hook that raises rolls back the whole change. Jobs queued with
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import partial
 from contextlib import contextmanager
+from functools import partial
 from typing import Any, Callable
 
 import sqlalchemy as sa

@@ -35,7 +35,6 @@ can call :meth:`flush` themselves before a row that must see earlier ones.
 from __future__ import annotations
 
 from contextlib import nullcontext
-from operator import itemgetter
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -44,7 +43,7 @@ from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.orm.attributes import instance_state
 from sqlalchemy.orm.unitofwork import UOWTransaction
 
-from core.bulk_insert import insert_rows, insert_values
+from core.bulk_insert import insert_rows, insert_values, value_tuples
 from core.db import utcnow
 from core.models import ChangeLog
 from core.record_insert import flush_listened, lone_insert_plan
@@ -299,10 +298,8 @@ class RecordBatch:
                         filled.add(key)
             # Columns empty in every row are left out (they are NULL anyway): SQLite binds each value it is given.
             used = [(key, attribute) for key, attribute, _default in columns if key in filled]
-            pick = itemgetter(*[attribute for _key, attribute in used])
-            rows = [pick(record.__dict__) for record in group]
-            insert_values(session, model.__table__, [key for key, _attribute in used],
-                          rows if len(used) > 1 else [(value,) for value in rows])
+            rows = value_tuples([record.__dict__ for record in group], [attribute for _key, attribute in used])
+            insert_values(session, model.__table__, [key for key, _attribute in used], rows)
             # Pending, as during a flush: the listeners look for them there.
             group_states = [instance_state(record) for record in group]
             if _SAVE_PENDING is None:
