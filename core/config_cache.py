@@ -1,18 +1,18 @@
-"""Per-process caches of admin configuration, checked by one shared "config generation" statement.
+"""Per-process caches of admin configuration, checked by one shared "config generation" row.
 
 Rights, record rules, column rights, role memberships, custom field
 definitions, duplicate rules, automations and process cases are small tables
 read by nearly every write (print forms by every list and card). Reading
 them per request (one to four queries each) cost more than the write itself,
 so each is loaded once per process and database and reused while the
-*generation* is unchanged: one statement of aggregates over all those tables
-(row count, highest id, sum of versions and latest change of each versioned
-table; the pairs of the role memberships; the whole text of the duplicate
-rules, which have no version). Any change to any of them, made anywhere
-(pages, Flask-Admin, API, CLI, another worker), moves
-the generation, so the next transaction of every process reloads.
+*generation* is unchanged: the row ``core_config_generation``, whose counter a
+trigger on each of those tables moves in the same transaction as any change
+(migration ``core_0017``). Any change made anywhere (pages, Flask-Admin, API,
+CLI, another worker, plain SQL) moves the generation, so the next transaction
+of every process reloads. Where a trigger is missing (a table rebuilt without
+it) nothing is shared: each transaction reads the configuration itself.
 
-The generation is computed at most once per transaction and kept in
+The generation is read at most once per transaction and kept in
 ``session.info``; it is dropped on commit, rollback, and any flush that
 touches a watched table, so a transaction that changes the configuration sees
 its own change at once. What such a transaction loads is not shared with other
@@ -20,17 +20,20 @@ transactions: it may still roll back.
 """
 from __future__ import annotations
 
+import logging
 from typing import Any, Callable
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+logger = logging.getLogger(__name__)
+
 _GENERATION = "flowcase_config_generation"
 _DIRTY = "flowcase_config_dirty"
 #: (database URL, cache name) -> (generation, value), shared by every transaction of this process.
 _SHARED: dict[tuple, tuple[tuple, Any]] = {}
-#: The generation's columns and statement, by (dialect name, watched tables present or None for all).
+#: The generation's column and statement, by their SQL.
 _COLUMNS: dict = {}
 #: Database URLs where every watched table was seen to exist (older databases may lack some).
 _COMPLETE: set = set()
@@ -45,7 +48,6 @@ def _versioned_models() -> tuple:
     from core.process.models import ProcessCase, ProcessStage, ProcessStep
     from core.security.models import ColumnRight, RecordRule, SectionRight
 
-    # SectionRight first: its table is the one a statement log names for this statement.
     return (SectionRight, RecordRule, ColumnRight, CustomField, Automation, ProcessCase, ProcessStage, ProcessStep,
             PrintForm)
 
@@ -84,68 +86,63 @@ def table_present(session: Session, name: str) -> bool:
     return present is None or name in present
 
 
-def _fingerprint(*aggregates) -> sa.ColumnElement:
-    """The aggregates as one comma-separated text (an empty aggregate as nothing between its commas)."""
-    parts = []
-    for aggregate in aggregates:
-        if parts:
-            parts.append(sa.literal(",", sa.String))
-        parts.append(sa.func.coalesce(sa.cast(aggregate, sa.String), ""))
-    result = parts[0]
-    for part in parts[1:]:
-        result = result.op("||")(part)
-    return result
+#: The generation row's text: its token (drawn when the database was made) and the counter the watched
+#: tables' triggers move (migration ``core_0017``).
+_COUNTER_SQL = "(SELECT token || ':' || CAST(counter AS VARCHAR(20)) FROM core_config_generation WHERE id = 1)"
+#: What stands for the generation where the triggers are not all there: NULL, which shares nothing.
+_NO_COUNTER_SQL = "NULL"
+_TRIGGERED: set = set()
+#: Database URLs already warned about missing triggers.
+_WARNED: set = set()
 
 
-def _statement(present: frozenset | None) -> sa.Select:
-    """One column per watched table: its aggregates in a single scan (a subquery per aggregate made
-    the database scan each small table four times, on every request)."""
-    from core.models.dedup import DedupRule
-    from core.security.models import user_role
+def _triggers_ready(session: Session, url) -> bool:
+    """Whether the generation row exists and every watched table has its trigger (checked until it holds).
 
-    columns = []
-    for model in _versioned_models():
-        if present is not None and model.__tablename__ not in present:
-            continue
-        columns.append(sa.select(_fingerprint(sa.func.count(), sa.func.max(model.id), sa.func.sum(model.version),
-                                              sa.func.max(model.updated_at))).select_from(model).scalar_subquery())
-    if present is None or user_role.name in present:
-        # Memberships have no version: their count and a sum over (user, role) pairs stand for them.
-        pairs = sa.func.sum(sa.cast(user_role.c.user_id, sa.BigInteger) * 1_000_003 + user_role.c.role_id)
-        columns.append(sa.select(_fingerprint(sa.func.count(), pairs)).select_from(user_role).scalar_subquery())
-    if present is None or DedupRule.__tablename__ in present:
-        # Duplicate rules have no version column: their whole (small) text is the fingerprint.
-        text = (sa.cast(DedupRule.id, sa.String) + "|" + DedupRule.section + "|" + DedupRule.name + "|"
-                + DedupRule.action + "|" + sa.cast(DedupRule.active, sa.String) + "|" + sa.cast(DedupRule.fields, sa.String))
-        columns.append(sa.select(sa.func.aggregate_strings(text, "\n")).scalar_subquery())
-    return sa.select(*columns) if columns else sa.select(sa.literal(0))
+    A table rebuilt without its triggers (SQLite's way of altering a table) would otherwise leave
+    the counter still while its rows change, and every process would keep a stale configuration.
+    """
+    if url in _TRIGGERED:
+        return True
+    bind = session.get_bind()
+    with session.no_autoflush:
+        if not sa.inspect(session.connection()).has_table("core_config_generation"):
+            return False
+        if bind.dialect.name == "postgresql":
+            # Only this schema's tables: tests give each worker a schema of its own with the same names.
+            found = set(session.scalars(sa.text(
+                "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE t.tgname = 'core_config_generation_bump' AND c.relnamespace = current_schema()::regnamespace")))
+            ready = watched_tables() <= found
+        elif bind.dialect.name == "sqlite":
+            names = set(session.scalars(sa.text(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'core_config_generation_%'")))
+            ready = all(f"core_config_generation_{table}_{operation}" in names
+                        for table in watched_tables() for operation in ("insert", "update", "delete"))
+        else:
+            ready = False
+    if ready:
+        _TRIGGERED.add(url)
+    elif url not in _WARNED:
+        _WARNED.add(url)
+        logger.warning("configuration generation: triggers missing on %s; configuration is read per transaction",
+                       bind.url.render_as_string(hide_password=True))
+    return ready
+
+
+def _compiled(session: Session) -> tuple[list, sa.TextClause]:
+    """The generation's column and its own statement: the counter row's, or NULL (share nothing) where
+    the triggers are not all there. Built once: building a statement per request costs as much as running it."""
+    sql = _COUNTER_SQL if _triggers_ready(session, session.get_bind().url) else _NO_COUNTER_SQL
+    found = _COLUMNS.get(sql)
+    if found is None:
+        found = _COLUMNS[sql] = ([sa.literal_column(sql)], sa.text("SELECT " + sql))
+    return found
 
 
 def columns(session: Session) -> list:
-    """The generation's columns for this session's database, as SQL text compiled once: building and
-    hashing a dozen subqueries per request cost more than running them.
-
-    The aggregates come back joined into one text column: the generation is only ever compared
-    for equality, and the driver describing and converting a dozen typed columns on every
-    request cost more than the database computing them. Separators keep positions fixed, so
-    no two different generations join to the same text.
-    """
-    bind = session.get_bind()
-    present = _present(session, bind.url)
-    key = (bind.dialect.name, present)
-    found = _COLUMNS.get(key)
-    if found is None:
-        compiled = [str(column.compile(dialect=bind.dialect, compile_kwargs={"literal_binds": True}))
-                    for column in _statement(present).selected_columns]
-        joined = " || '|' || ".join(f"COALESCE(CAST({sql} AS TEXT), '')" for sql in compiled)
-        found = _COLUMNS[key] = ([sa.literal_column(joined)], sa.text("SELECT " + joined))
-    return found[0]
-
-
-def _text(session: Session) -> sa.TextClause:
-    columns(session)
-    bind = session.get_bind()
-    return _COLUMNS[(bind.dialect.name, _present(session, bind.url))][1]
+    """The generation as one text column, for a statement that carries it (:func:`prime` takes it back)."""
+    return _compiled(session)[0]
 
 
 def generation(session: Session) -> tuple:
@@ -154,13 +151,15 @@ def generation(session: Session) -> tuple:
     if found is not None:
         return found
     with session.no_autoflush:
-        values = session.execute(_text(session)).one()
+        values = session.execute(_compiled(session)[1]).one()
     return prime(session, values)
 
 
 def prime(session: Session, values) -> tuple:
     """Take the generation from ``values``: the :func:`columns` another statement carried
     (the API key lookup folds them in, saving a round trip per request)."""
+    if values[0] is None:  # no counter to trust: a generation no other transaction has
+        values = (object(),)
     found = session.info[_GENERATION] = (session.get_bind().url, *values)
     return found
 

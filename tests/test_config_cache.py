@@ -145,3 +145,54 @@ def test_a_role_membership_taken_away_elsewhere_refuses_the_next_create(app, sel
     elsewhere.execute(sa.text("DELETE FROM core_user_role WHERE user_id = (SELECT id FROM core_user WHERE login = 'seller')"))
     elsewhere.commit()
     assert _contact(api, 2).status_code == 403
+
+
+def _generation(app):
+    from core import config_cache
+
+    with app.app_context():
+        found = config_cache.generation(db.session)
+        db.session.remove()
+    return found
+
+
+def test_every_watched_table_has_the_trigger_that_moves_the_generation(app):
+    """A table added to the watched set without its trigger (migration core_0017) fails here."""
+    from core import config_cache
+
+    with app.app_context():
+        config_cache._TRIGGERED.clear()
+        assert config_cache._triggers_ready(db.session, db.engine.url)
+        assert config_cache.generation(db.session)[1] is not None
+        db.session.remove()
+
+
+def test_a_plain_sql_write_elsewhere_moves_the_generation_and_nothing_else_does(app, seller, elsewhere):
+    """No ORM event sees a write from another process in plain SQL; the table's trigger does."""
+    first = _generation(app)
+    assert _generation(app) == first  # nothing changed: the same generation, so caches are shared
+    elsewhere.execute(sa.text("UPDATE core_section_right SET section = section "
+                              "WHERE id = (SELECT min(id) FROM core_section_right)"))
+    elsewhere.commit()
+    second = _generation(app)
+    assert second != first
+    taken = elsewhere.execute(sa.text(
+        "DELETE FROM core_user_role WHERE user_id = (SELECT id FROM core_user WHERE login = 'seller')"))
+    assert taken.rowcount == 1
+    elsewhere.commit()
+    assert _generation(app) not in (first, second)
+
+
+def test_a_watched_table_without_its_trigger_shares_nothing(app, elsewhere, caplog):
+    """A table rebuilt without its trigger must not leave every process on a stale configuration."""
+    from core import config_cache
+
+    if elsewhere.get_bind().dialect.name == "postgresql":
+        elsewhere.execute(sa.text("DROP TRIGGER core_config_generation_bump ON core_dedup_rule"))
+    else:
+        elsewhere.execute(sa.text("DROP TRIGGER core_config_generation_core_dedup_rule_update"))
+    elsewhere.commit()
+    config_cache._TRIGGERED.clear()  # as a process started after the change
+    config_cache._WARNED.clear()
+    assert _generation(app) != _generation(app)  # each transaction reads the configuration itself
+    assert any("triggers missing" in record.getMessage() for record in caplog.records)
