@@ -12,6 +12,7 @@ Core INSERT.
 """
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from operator import itemgetter
 
@@ -131,6 +132,8 @@ def _bind_processor(column: sa.Column, dialect):
     """
     process = column.type._cached_bind_processor(dialect)
     if process is not None and type(column.type) is sa.JSON:
+        if dialect.name == "postgresql":
+            return _json_text(column.type, dialect, process)
         empty = process({})  # every record's ``custom`` of an import, serialised once
 
         def as_json(value):
@@ -152,5 +155,26 @@ def _bind_processor(column: sa.Column, dialect):
             text = process(value)
         last[0], last[1] = value, text
         return text
+
+    return as_text
+
+
+def _json_text(json_type: sa.JSON, dialect, process):
+    """PostgreSQL's JSON values as the text COPY reads: psycopg's ``Json`` wrapper, which SQLAlchemy's
+    processing gives, costs three times the serialising itself when COPY dumps it (5.4 against 1.4 us
+    per row of three values). The same serializer (the engine's, or json.dumps as psycopg's default), so
+    the same text; an empty object, every imported record's ``custom``, serialised once."""
+    serialize = getattr(dialect, "_json_serializer", None) or json.dumps
+    empty, null = serialize({}), None if json_type.none_as_null else serialize(None)
+
+    def as_text(value):
+        kind = type(value)
+        if kind is dict:
+            return serialize(value) if value else empty
+        if kind is list or kind is str:
+            return serialize(value)
+        if value is None:
+            return null
+        return process(value)  # JSON.NULL, sql null() and the like: as SQLAlchemy has them
 
     return as_text
