@@ -1,7 +1,7 @@
 """`flowcase bench` cannot rot: a tiny dataset, every scenario measured or reported unavailable."""
 import json
 
-from core.bench.stats import measure
+from core.bench.stats import measure, measure_side_by_side
 
 
 def test_measure_reports_median_p95_and_max():
@@ -24,6 +24,29 @@ def test_measure_prepares_each_call_off_the_clock():
     timing = measure(seen.append, repeat=3, warmup=1, prepare=prepare)
     assert seen == [0, 1, 2, 3], "each call gets its own freshly prepared argument"
     assert timing.max_ms < 50, timing
+
+
+def test_a_scenario_and_its_floors_take_turns():
+    """Measured one after the other, a slow stretch of the machine lands on one of them only and moves the ratio."""
+    import time
+
+    order, files = [], []
+
+    def prepare():
+        files.append(len(files))
+        return files[-1]
+
+    def slow(_file):
+        order.append("run")
+        time.sleep(0.004)
+
+    run, floor, page = measure_side_by_side(
+        [(slow, prepare), (lambda _file: order.append("floor"), prepare), (lambda: order.append("page"), None)],
+        repeat=4, warmup=1)
+    assert order == ["run", "floor", "page"] * 5
+    assert len(files) == 10, "the calls that take an argument each get a fresh one"
+    assert run.runs == floor.runs == page.runs == 4
+    assert run.median_ms >= 4 > floor.median_ms
 
 
 def test_bench_refuses_an_unknown_scenario_name(make_app, database):

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from core.bench.stats import measure, peak_rss_mb
+from core.bench.stats import measure_side_by_side, peak_rss_mb
 
 
 @click.command("bench")
@@ -67,13 +67,15 @@ def bench_command(scale, database_url, repeat, only, json_path):
             else:
                 runs = min(repeat, scenario.max_repeat or repeat)
                 warmup = 1 if scenario.max_repeat else 3
-                timing = measure(scenario.run, runs, warmup, scenario.prepare)
-                floor = measure(scenario.floor, runs, warmup, scenario.prepare)
+                calls = [(scenario.run, scenario.prepare), (scenario.floor, scenario.prepare)]
+                if scenario.page_floor is not None:
+                    calls.append((scenario.page_floor, None))
+                timing, floor, *page = measure_side_by_side(calls, runs, warmup)
                 ratio = timing.median_ms / floor.median_ms if floor.median_ms else float("inf")
                 entry.update(scenario.extra)  # what the runs found out (a server's worker memory)
                 entry.update(status="ok", timing=timing.as_dict(), floor=floor.as_dict(), ratio=round(ratio, 2))
-                if scenario.page_floor is not None:
-                    page = measure(scenario.page_floor, runs, warmup)
+                if page:
+                    page = page[0]
                     entry.update(floor_page=page.as_dict(), ratio_page=round(timing.median_ms / page.median_ms, 2))
                 if scenario.extra.get("records_per_run") and timing.median_ms:
                     # Throughput scenarios: records per second at the median run.

@@ -25,16 +25,35 @@ def measure(func, repeat: int, warmup: int = 3, prepare=None) -> Timing:
     result is ``func``'s argument: what a scenario needs but does not measure
     (the import's generated file).
     """
-    def timed_call() -> float:
+    return measure_side_by_side([(func, prepare)], repeat, warmup)[0]
+
+
+def measure_side_by_side(calls: list, repeat: int, warmup: int = 3) -> list[Timing]:
+    """:func:`measure` for several ``(func, prepare)`` at once, taking turns: one call of each per round.
+
+    A scenario and its floors measured one after the other met the machine in
+    different moods (another process, the database's checkpoint), which moved
+    their ratio by half; taking turns, each figure's median comes from the same
+    stretch of time.
+    """
+    def timed_call(func, prepare) -> float:
         arguments = () if prepare is None else (prepare(),)
         start = time.perf_counter()
         func(*arguments)
         return (time.perf_counter() - start) * 1000
 
     for _ in range(warmup):
-        timed_call()
-    samples = [timed_call() for _ in range(repeat)]
-    samples.sort()
+        for func, prepare in calls:
+            timed_call(func, prepare)
+    samples: list[list[float]] = [[] for _ in calls]
+    for _ in range(repeat):
+        for taken, (func, prepare) in zip(samples, calls):
+            taken.append(timed_call(func, prepare))
+    return [_summary(taken) for taken in samples]
+
+
+def _summary(samples: list[float]) -> Timing:
+    samples = sorted(samples)
     p95 = samples[min(len(samples) - 1, max(0, round(0.95 * len(samples)) - 1))]
     return Timing(statistics.median(samples), p95, samples[-1], len(samples))
 
