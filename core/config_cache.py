@@ -91,6 +91,7 @@ def table_present(session: Session, name: str) -> bool:
 _COUNTER_SQL = "(SELECT token || ':' || CAST(counter AS VARCHAR(20)) FROM core_config_generation WHERE id = 1)"
 #: What stands for the generation where the triggers are not all there: NULL, which shares nothing.
 _NO_COUNTER_SQL = "NULL"
+#: Database URLs where the generation row and every watched table's trigger were seen.
 _TRIGGERED: set = set()
 #: Database URLs already warned about missing triggers.
 _WARNED: set = set()

@@ -196,3 +196,22 @@ def test_a_watched_table_without_its_trigger_shares_nothing(app, elsewhere, capl
     config_cache._WARNED.clear()
     assert _generation(app) != _generation(app)  # each transaction reads the configuration itself
     assert any("triggers missing" in record.getMessage() for record in caplog.records)
+
+
+def test_the_counter_migration_goes_down_and_up(app):
+    """Down, the database has no counter and nothing is shared; up again, the triggers are back."""
+    from alembic import command
+
+    from core import config_cache
+    from core.addons.migrations import alembic_config
+
+    with app.app_context():
+        connection = db.session.connection()
+        cfg = alembic_config(app.extensions["flowcase"].manifests, connection)
+        command.downgrade(cfg, "core_0016")
+        config_cache._TRIGGERED.clear()
+        assert not config_cache._triggers_ready(db.session, db.engine.url)
+        command.upgrade(cfg, "core@head")
+        assert config_cache._triggers_ready(db.session, db.engine.url)
+        db.session.commit()
+    assert _generation(app) == _generation(app)
