@@ -45,7 +45,8 @@ def _duplicates(error) -> dict | None:
 
 
 def _defaults(section: Section) -> dict:
-    """Values a new record's form starts with: ``?field=value`` (from a detail grid), the owner = me."""
+    """Values a new record's form starts with: ``?field=value`` (from a detail grid), the owner = me, and
+    the columns' own fixed defaults (an activity's status "open"), which a save would get anyway."""
     values = {}
     if section.owner_field and current_user.is_authenticated:
         values[section.owner_field] = current_user.id
@@ -53,6 +54,8 @@ def _defaults(section: Section) -> dict:
         raw = request.args.get(info.path)
         if raw not in (None, ""):
             values[info.path] = int(raw) if info.type in ("lookup", "integer") and raw.isdigit() else raw
+        elif info.column is not None and info.column.default is not None and info.column.default.is_scalar:
+            values.setdefault(info.path, info.column.default.arg)
     return values
 
 

@@ -14,7 +14,7 @@ from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, DateTimeLocalField, DecimalField, Field, HiddenField, IntegerField,
                      SelectField, StringField, TextAreaField)
 from wtforms.fields import SelectChoice
-from wtforms.validators import Optional
+from wtforms.validators import Optional, ValidationError as FieldError
 
 from core.records import Records
 from core.sections import FieldInfo, Section
@@ -39,6 +39,26 @@ def _optional_int(value):
     if value in (None, "", "None"):
         return None
     return int(value)
+
+
+class ChoiceSelect(SelectField):
+    """A choice or listed lookup's select: left out or left empty it is "not given" (the record's default applies),
+    or "is required"; a value not offered is refused in the app's words. WTForms answered both with its
+    own untranslated "Not a valid choice", even for a form posted without an optional field."""
+
+    def __init__(self, *args, required: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fc_required = required
+
+    def pre_validate(self, form) -> None:
+        if self.data in (None, ""):
+            if self.fc_required:
+                raise FieldError(str(_l("is required")))
+            return
+        try:
+            super().pre_validate(form)
+        except FieldError:
+            raise FieldError(str(_l("is not one of the choices"))) from None
 
 
 def _form_field(records: Records, info: FieldInfo, current) -> Field | None:
@@ -67,7 +87,7 @@ def _form_field(records: Records, info: FieldInfo, current) -> Field | None:
         enums = list(info.options) if info.custom else list(getattr(info.column.type, "enums", []))
         labels = info.choices or {}  # Section.choices: translated labels, the stored value otherwise
         choices = ([] if info.required else [SelectChoice("", "—")]) + [SelectChoice(e, labels.get(e, e)) for e in enums]
-        return SelectField(label, choices=choices, **kw)
+        return ChoiceSelect(label, choices=choices, required=info.required, **kw)
     if kind == "lookup":
         return _lookup_field(records, info, current, label, kw)
     return None
@@ -79,7 +99,7 @@ def _lookup_field(records, info, current, label, kw):
         choices = [SelectChoice("", "—")] + [SelectChoice(str(i), text) for i, text in options]
         if current is not None and all(i != current for i, _t in options):
             choices.append(SelectChoice(str(current), f"#{current}"))  # keep a value the user cannot list
-        return SelectField(label, choices=choices, coerce=_optional_int, **kw)
+        return ChoiceSelect(label, choices=choices, coerce=_optional_int, required=info.required, **kw)
     # Too many to list: the id, with a typeahead over the target section when there is one.
     _table, target = lookup_target(info)
     render_kw = dict(kw.get("render_kw", {}))
