@@ -1,12 +1,12 @@
 """`flowcase bench` cannot rot: a tiny dataset, every scenario measured or reported unavailable."""
 import json
 
-from core.bench.stats import measure, measure_side_by_side
+from core.bench.stats import measure_side_by_side
 
 
 def test_measure_reports_median_p95_and_max():
     calls = []
-    timing = measure(lambda: calls.append(1), repeat=5, warmup=2)
+    timing, = measure_side_by_side([(lambda: calls.append(1), None)], repeat=5, warmup=2)
     assert len(calls) == 7 and timing.runs == 5
     assert 0 <= timing.median_ms <= timing.p95_ms <= timing.max_ms
 
@@ -21,7 +21,7 @@ def test_measure_prepares_each_call_off_the_clock():
         prepared.append(len(prepared))
         return prepared[-1]
 
-    timing = measure(seen.append, repeat=3, warmup=1, prepare=prepare)
+    timing, = measure_side_by_side([(seen.append, prepare)], repeat=3, warmup=1)
     assert seen == [0, 1, 2, 3], "each call gets its own freshly prepared argument"
     assert timing.max_ms < 50, timing
 

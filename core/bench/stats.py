@@ -18,18 +18,12 @@ class Timing:
                 "max_ms": round(self.max_ms, 3), "runs": self.runs}
 
 
-def measure(func, repeat: int, warmup: int = 3, prepare=None) -> Timing:
-    """Call ``func`` ``warmup`` times unmeasured, then ``repeat`` times measured.
-
-    ``prepare``, when given, runs before every call outside the clock and its
-    result is ``func``'s argument: what a scenario needs but does not measure
-    (the import's generated file).
-    """
-    return measure_side_by_side([(func, prepare)], repeat, warmup)[0]
-
-
 def measure_side_by_side(calls: list, repeat: int, warmup: int = 3) -> list[Timing]:
-    """:func:`measure` for several ``(func, prepare)`` at once, taking turns: one call of each per round.
+    """Call each ``func`` of ``calls`` (``(func, prepare)`` pairs) ``warmup`` times unmeasured, then
+    ``repeat`` times measured, taking turns: one call of each per round.
+
+    ``prepare``, when given, runs before every call of its ``func`` outside the clock and its
+    result is the argument: what a scenario needs but does not measure (the import's generated file).
 
     A scenario and its floors measured one after the other met the machine in
     different moods (another process, the database's checkpoint), which moved
