@@ -45,11 +45,11 @@ def sidebar_groups(records: Records, section: Section) -> list:
     """:func:`visible_groups` as light rows of what the list's sidebar and bulk actions show
     (``id``, ``name``, ``kind``, ``shared``, ``owner_id``): no filter trees parsed, no ORM objects.
 
-    Not kept between requests: a user's groups change as often as the user saves a view, and a
-    new saved filter must show on the very next page of every worker; put in the configuration
-    generation, each save would also make every worker reload its rights and automations.
+    Kept per process while the directory generation stands still (:func:`core.ui.statements.shared_rows`):
+    saving, renaming, sharing or deleting a group moves it (a trigger on the groups table), so a new
+    saved filter shows on the very next page of every worker.
     """
-    from core.ui.statements import shared_statement
+    from core.ui.statements import shared_rows
 
     group_section = records.section(SECTION_NAME)
 
@@ -59,14 +59,8 @@ def sidebar_groups(records: Records, section: Section) -> list:
                                    RecordGroup.owner_id)
                 .where(RecordGroup.section == sa.bindparam("fc_section")).order_by(RecordGroup.name))
 
-    # The statement is built once per rights condition (the viewer's "own or shared"); it still runs every page.
-    stmt = shared_statement(records, [group_section], ("groups.sidebar",), build)
-    session = records.session
-    if session.autoflush:  # what ``session.execute`` would do first (nothing to flush on a page)
-        session.flush()
-    # On the session's connection: the ORM's execution context (loader options, identity map
-    # bookkeeping) is for entities, and these are plain rows (half the statement's CPU time).
-    return session.connection().execute(stmt, {"fc_section": section.name}).all()
+    # Built once per rights condition (the viewer's "own or shared"), its rows kept per viewer and section.
+    return shared_rows(records, [group_section], ("groups.sidebar",), build, {"fc_section": section.name})
 
 
 def group_condition(section: Section, group: RecordGroup, user=None, records: Records | None = None):

@@ -157,7 +157,7 @@ def _add_names(target: dict, rows) -> None:
 
 def lookup_options(records: Records, info: FieldInfo, limit: int) -> list[tuple[int, str]] | None:
     """Up to ``limit`` (id, name) choices for a lookup field, or None when the target has more."""
-    from core.ui.statements import shared_statement
+    from core.ui.statements import shared_rows
 
     table, section = lookup_target(info)
     if _name_column(table, section) is None:
@@ -167,8 +167,8 @@ def lookup_options(records: Records, info: FieldInfo, limit: int) -> list[tuple[
         query = _name_query(records, table, section)
         return query.order_by(query.selected_columns[1], table.c.id).limit(limit + 1)
 
-    query = shared_statement(records, [section] if section is not None else [], ("options", table.name, limit), build)
-    rows = records.session.execute(query).all()
+    # Users (every list's bulk owner choices) are kept per process while the directory stands still.
+    rows = shared_rows(records, [section] if section is not None else [], ("options", table.name, limit), build)
     if len(rows) > limit:
         return None
     return [(row[0], str(row[1]) if row[1] not in (None, "") else f"#{row[0]}") for row in rows]

@@ -15,6 +15,8 @@ from __future__ import annotations
 import weakref
 from typing import Callable, Hashable, Iterable
 
+import sqlalchemy as sa
+
 from core.records import Records
 from core.sections import Section
 
@@ -36,21 +38,83 @@ def shared_statement(records: Records, sections: Iterable[Section | str], key: H
         parameters); the section names are part of the key.
     :param build: makes the statement; it must bind varying values as parameters.
     """
+    return _shared(records, sections, key, build)[0]
+
+
+def shared_rows(records: Records, sections: Iterable[Section | str], key: Hashable, build: Callable,
+                params: dict | None = None) -> list:
+    """The rows of :func:`shared_statement`'s statement with ``params``, as plain (ORM-free) rows.
+
+    When the statement reads nothing but the directory (users and saved groups,
+    :func:`core.config_cache.directory_tables`) its rows are kept per process
+    while the configuration and the directory stand still: the same viewer's
+    rights condition, the same parameters, the same rows. Anything else runs
+    every time.
+    """
+    statement, full_key = _shared(records, sections, key, build)
+    session = records.session
+
+    def run() -> list:
+        if session.autoflush:  # what ``session.execute`` would do first
+            session.flush()
+        # On the session's connection: the ORM's execution context is for entities, and these are plain rows.
+        return session.connection().execute(statement, params or {}).all()
+
+    if full_key is None or not _reads_directory_only(records, full_key, statement):
+        return run()
+    from core import config_cache
+
+    return config_cache.directory_cached(session, ("rows", full_key, tuple(sorted((params or {}).items()))), run)
+
+
+def _shared(records: Records, sections: Iterable[Section | str], key: Hashable, build: Callable) -> tuple:
+    """``(statement, its key in the memo)``; the key is None when the rights cannot be keyed (built every time)."""
     sections = [records.section(s) for s in sections]
     rights = _rights_key([clause for section in sections for clause in records.filters(section)])
     if rights is None:
-        return build()
-    registry = records.state.sections
-    built = _BUILT.get(registry)
-    if built is None:
-        built = _BUILT[registry] = {}
+        return build(), None
+    built = _registry_memo(_BUILT, records)
     full_key = (tuple(s.name for s in sections), key, rights)
     statement = built.get(full_key)
     if statement is None:
         if len(built) >= MAX_STATEMENTS:
             built.clear()
         statement = built[full_key] = build()
-    return statement
+    return statement, full_key
+
+
+def _registry_memo(memo: weakref.WeakKeyDictionary, records: Records) -> dict:
+    registry = records.state.sections
+    found = memo.get(registry)
+    if found is None:
+        found = memo[registry] = {}
+    return found
+
+
+def _reads_directory_only(records: Records, full_key: tuple, statement) -> bool:
+    """Whether every table ``statement`` reads (rights subqueries included) is a directory table; once per statement.
+
+    Raw SQL text in it could read anything, so it never counts as reading only the directory.
+    """
+    known = _registry_memo(_DIRECTORY_ONLY, records)
+    found = known.get(full_key)
+    if found is None or found[0] is not statement:
+        from sqlalchemy.sql import visitors
+
+        from core.config_cache import directory_tables
+
+        tables, opaque = set(), False
+        for element in visitors.iterate(statement):
+            if isinstance(element, sa.TableClause):
+                tables.add(element.name)
+            elif isinstance(element, sa.TextClause) or (isinstance(element, sa.ColumnClause) and element.is_literal):
+                opaque = True
+        found = known[full_key] = (statement, bool(tables) and not opaque and tables <= directory_tables())
+    return found[1]
+
+
+#: Per section registry: ``{statement key: (statement, reads only directory tables)}``.
+_DIRECTORY_ONLY: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _rights_key(clauses: list):
