@@ -6,6 +6,7 @@
   (the repository's addons/ and tests/fixtures/addons/ are both searched).
 - ``app``: ``make_app`` with the add-ons named by ``@pytest.mark.addons("crm", ...)``.
 - ``client``: a test client of ``app``; ``login(client, "admin")`` signs in.
+- ``elsewhere``: a session of its own on the database, as another process's (plain-SQL changes).
 """
 from __future__ import annotations
 
@@ -24,6 +25,18 @@ def database(tmp_path):
     database = TestDatabase(tmp_path)
     yield database
     database.drop()
+
+
+@pytest.fixture
+def elsewhere(database):
+    """A session of its own on the database, as another process's: what it commits no ORM event of the app sees."""
+    import sqlalchemy as sa
+    from sqlalchemy.orm import Session
+
+    engine = sa.create_engine(database.url)
+    with Session(engine) as session:
+        yield session
+    engine.dispose()
 
 
 @pytest.fixture

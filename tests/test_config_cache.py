@@ -10,7 +10,6 @@ import json
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from core.extensions import db
 from core.models.dedup import DedupRule
@@ -31,15 +30,6 @@ def seller(app):
         user.roles.append(db.session.scalars(sa.select(Role).where(Role.code == "sales_user")).one())
         db.session.commit()
     return token
-
-
-@pytest.fixture
-def elsewhere(database):
-    """A session of its own on the database, as another process's."""
-    engine = sa.create_engine(database.url)
-    with Session(engine) as session:
-        yield session
-    engine.dispose()
 
 
 def _contact(api, n: int, **extra):

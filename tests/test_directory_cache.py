@@ -13,7 +13,6 @@ import logging
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from core.demo_users import ensure_demo_users
 from core.extensions import db
@@ -30,15 +29,6 @@ def users(app):
         records = app.extensions["flowcase"].records(sudo=True)
         records.create("account", {"name": "Firm alice", "owner_id": ids["alice"]})
     return ids
-
-
-@pytest.fixture
-def elsewhere(database):
-    """A session of its own on the database, as another process's."""
-    engine = sa.create_engine(database.url)
-    with Session(engine) as session:
-        yield session
-    engine.dispose()
 
 
 def login(client, name):
@@ -151,3 +141,23 @@ def test_choices_from_other_tables_are_read_on_every_form(app, client, users):
     with counting_statements(app) as statements:
         client.get("/activity/new")
     assert _reads(statements, "crm_activity_type"), statements
+
+
+def test_the_directory_migration_goes_down_and_up(app):
+    """Down, the configuration's counter still holds and the directory is read per page; up again, both hold."""
+    from alembic import command
+
+    from core import config_cache
+    from core.addons.migrations import alembic_config
+
+    with app.app_context():
+        connection = db.session.connection()
+        cfg = alembic_config(app.extensions["flowcase"].manifests, connection)
+        command.downgrade(cfg, "core_0017")
+        config_cache._TRIGGERED.clear()
+        assert config_cache._triggers_ready(db.session, db.engine.url)
+        assert not config_cache._triggers_ready(db.session, db.engine.url, config_cache._DIRECTORY)
+        command.upgrade(cfg, "core@head")
+        assert config_cache._triggers_ready(db.session, db.engine.url, config_cache._DIRECTORY)
+        db.session.commit()
+    assert _generations(app) == _generations(app)

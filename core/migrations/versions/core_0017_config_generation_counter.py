@@ -10,7 +10,7 @@ other kind), and the generation is that one row. ``token`` is drawn when the
 row is made, so a database made again at the same address never repeats an
 old generation.
 
-A watched table added later needs the same triggers (see ``_create_triggers``);
+A watched table added later needs the same triggers (``core.migrations.counter_triggers``);
 ``core.config_cache`` checks they are all there and, where one is missing,
 shares nothing between transactions rather than risk a stale configuration.
 
@@ -20,6 +20,8 @@ import secrets
 
 import sqlalchemy as sa
 from alembic import op
+
+from core.migrations.counter_triggers import create_function, create_triggers, drop_function, drop_triggers
 
 revision = "core_0017"
 down_revision = "core_0016"
@@ -33,22 +35,9 @@ WATCHED = ("core_section_right", "core_record_rule", "core_column_right", "core_
 _BUMP = "UPDATE core_config_generation SET counter = counter + 1 WHERE id = 1"
 
 
-def _create_triggers(table: str) -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(f"CREATE TRIGGER core_config_generation_bump AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
-                   f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION core_config_generation_bump()")
-    else:
-        for operation in ("insert", "update", "delete"):
-            op.execute(f"CREATE TRIGGER core_config_generation_{table}_{operation} AFTER {operation.upper()} "
-                       f"ON {table} BEGIN {_BUMP}; END")
-
-
-def _drop_triggers(table: str) -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(f"DROP TRIGGER IF EXISTS core_config_generation_bump ON {table}")
-    else:
-        for operation in ("insert", "update", "delete"):
-            op.execute(f"DROP TRIGGER IF EXISTS core_config_generation_{table}_{operation}")
+#: The triggers' names (``core.config_cache._CONFIG``).
+_NAMES = {"pg_trigger": "core_config_generation_bump", "sqlite_prefix": "core_config_generation_"}
+_FUNCTION = "core_config_generation_bump"
 
 
 def upgrade():
@@ -59,16 +48,13 @@ def upgrade():
         sa.Column("counter", sa.BigInteger, nullable=False),
     )
     op.bulk_insert(generation, [{"id": 1, "token": secrets.token_hex(8), "counter": 0}])
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(f"CREATE FUNCTION core_config_generation_bump() RETURNS trigger LANGUAGE plpgsql AS "
-                   f"$$ BEGIN {_BUMP}; RETURN NULL; END $$")
+    create_function(_FUNCTION, _BUMP)
     for table in WATCHED:
-        _create_triggers(table)
+        create_triggers(table, function=_FUNCTION, bump=_BUMP, **_NAMES)
 
 
 def downgrade():
     for table in WATCHED:
-        _drop_triggers(table)
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP FUNCTION IF EXISTS core_config_generation_bump()")
+        drop_triggers(table, **_NAMES)
+    drop_function(_FUNCTION)
     op.drop_table("core_config_generation")

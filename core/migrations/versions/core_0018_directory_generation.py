@@ -13,6 +13,8 @@ Revision ID: core_0018
 import sqlalchemy as sa
 from alembic import op
 
+from core.migrations.counter_triggers import create_function, create_triggers, drop_function, drop_triggers
+
 revision = "core_0018"
 down_revision = "core_0017"
 branch_labels = None
@@ -23,38 +25,22 @@ DIRECTORY = ("core_user", "core_record_group")
 _BUMP = "UPDATE core_config_generation SET directory = directory + 1 WHERE id = 1"
 
 
-def _create_triggers(table: str) -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(f"CREATE TRIGGER core_directory_generation_bump AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
-                   f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION core_directory_generation_bump()")
-    else:
-        for operation in ("insert", "update", "delete"):
-            op.execute(f"CREATE TRIGGER core_directory_generation_{table}_{operation} AFTER {operation.upper()} "
-                       f"ON {table} BEGIN {_BUMP}; END")
-
-
-def _drop_triggers(table: str) -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(f"DROP TRIGGER IF EXISTS core_directory_generation_bump ON {table}")
-    else:
-        for operation in ("insert", "update", "delete"):
-            op.execute(f"DROP TRIGGER IF EXISTS core_directory_generation_{table}_{operation}")
+#: The triggers' names (``core.config_cache._DIRECTORY``).
+_NAMES = {"pg_trigger": "core_directory_generation_bump", "sqlite_prefix": "core_directory_generation_"}
+_FUNCTION = "core_directory_generation_bump"
 
 
 def upgrade():
     op.add_column("core_config_generation", sa.Column("directory", sa.BigInteger, nullable=False, server_default="0"))
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(f"CREATE FUNCTION core_directory_generation_bump() RETURNS trigger LANGUAGE plpgsql AS "
-                   f"$$ BEGIN {_BUMP}; RETURN NULL; END $$")
+    create_function(_FUNCTION, _BUMP)
     for table in DIRECTORY:
-        _create_triggers(table)
+        create_triggers(table, function=_FUNCTION, bump=_BUMP, **_NAMES)
 
 
 def downgrade():
     for table in DIRECTORY:
-        _drop_triggers(table)
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP FUNCTION IF EXISTS core_directory_generation_bump()")
+        drop_triggers(table, **_NAMES)
+    drop_function(_FUNCTION)
     # Plain ALTER TABLE on SQLite too (3.35+): a batch rebuild would drop and rename the table that the
     # configuration triggers on other tables write to, which SQLite refuses.
     op.execute("ALTER TABLE core_config_generation DROP COLUMN directory")
