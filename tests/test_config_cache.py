@@ -189,20 +189,27 @@ def test_a_watched_table_without_its_trigger_shares_nothing(app, elsewhere, capl
     assert any("triggers missing" in record.getMessage() for record in caplog.records)
 
 
-def test_the_counter_migration_goes_down_and_up(app):
-    """Down, the database has no counter and nothing is shared; up again, the triggers are back."""
+def test_the_counter_migrations_go_down_and_up(app):
+    """Down one step (core_0018), the directory is read per page while the configuration is still shared;
+    down another (core_0017), the database has no counter and nothing is shared; up again, both are back."""
     from alembic import command
 
     from core import config_cache
     from core.addons.migrations import alembic_config
 
+    def ready():
+        config_cache._TRIGGERED.clear()
+        return tuple(config_cache._triggers_ready(db.session, db.engine.url, counter)
+                     for counter in (config_cache._CONFIG, config_cache._DIRECTORY))
+
     with app.app_context():
         connection = db.session.connection()
         cfg = alembic_config(app.extensions["flowcase"].manifests, connection)
+        command.downgrade(cfg, "core_0017")
+        assert ready() == (True, False)
         command.downgrade(cfg, "core_0016")
-        config_cache._TRIGGERED.clear()
-        assert not config_cache._triggers_ready(db.session, db.engine.url)
+        assert ready() == (False, False)
         command.upgrade(cfg, "core@head")
-        assert config_cache._triggers_ready(db.session, db.engine.url)
+        assert ready() == (True, True)
         db.session.commit()
     assert _generation(app) == _generation(app)

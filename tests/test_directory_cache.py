@@ -142,22 +142,3 @@ def test_choices_from_other_tables_are_read_on_every_form(app, client, users):
         client.get("/activity/new")
     assert _reads(statements, "crm_activity_type"), statements
 
-
-def test_the_directory_migration_goes_down_and_up(app):
-    """Down, the configuration's counter still holds and the directory is read per page; up again, both hold."""
-    from alembic import command
-
-    from core import config_cache
-    from core.addons.migrations import alembic_config
-
-    with app.app_context():
-        connection = db.session.connection()
-        cfg = alembic_config(app.extensions["flowcase"].manifests, connection)
-        command.downgrade(cfg, "core_0017")
-        config_cache._TRIGGERED.clear()
-        assert config_cache._triggers_ready(db.session, db.engine.url)
-        assert not config_cache._triggers_ready(db.session, db.engine.url, config_cache._DIRECTORY)
-        command.upgrade(cfg, "core@head")
-        assert config_cache._triggers_ready(db.session, db.engine.url, config_cache._DIRECTORY)
-        db.session.commit()
-    assert _generations(app) == _generations(app)
