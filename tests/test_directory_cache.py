@@ -142,3 +142,31 @@ def test_choices_from_other_tables_are_read_on_every_form(app, client, users):
         client.get("/activity/new")
     assert _reads(statements, "crm_activity_type"), statements
 
+
+
+def test_a_statement_that_also_reads_another_table_is_run_every_time(app, users):
+    """Users joined to accounts change with the accounts, which move no counter: such rows are never kept."""
+    from core.models import User
+    from core.ui.statements import shared_rows
+
+    def run(build, key):
+        with app.app_context():
+            records = app.extensions["flowcase"].records(sudo=True)
+            with counting_statements() as statements:
+                rows = shared_rows(records, [], key, build)
+            db.session.remove()
+        return rows, [s for s in statements if "core_user" in s]
+
+    account = app.extensions["flowcase"].sections.get("account").table
+
+    def users_only():
+        return sa.select(User.id).order_by(User.id)
+
+    def with_accounts():
+        return sa.select(User.id).where(User.id.in_(sa.select(account.c.owner_id))).order_by(User.id)
+
+    assert run(users_only, "test.users")[1] and not run(users_only, "test.users")[1]
+    first, ran = run(with_accounts, "test.owners")
+    assert ran and [tuple(r) for r in first] == [(users["alice"],)]
+    again, ran = run(with_accounts, "test.owners")
+    assert ran
