@@ -15,7 +15,7 @@ from core.models import User
 from core.timeline import TimelineItem
 from core.ui.display import card_url_prefix
 from core.ui.labels import Labels
-from core.ui.statements import shared_statement
+from core.ui.statements import plain_rows, shared_statement
 
 from .models import STATUS_LABELS, Activity, ActivityStatus, CrmActivityType
 
@@ -87,7 +87,7 @@ def account_state_and_rows(section, record, records, limit: int, today):
     """
     if section.name != "account" or "activity" not in records.state.sections or not has_request_context():
         return None
-    rows = records.session.execute(_query(records, section.name, today), {"fc_record_id": record.id, "fc_limit": limit}).all()
+    rows = plain_rows(records, _query(records, section.name, today), {"fc_record_id": record.id, "fc_limit": limit})
     request.environ[_READ_AHEAD] = (section.name, record.id, limit, rows)
     return rows[0].fc_account_state if rows else None
 
@@ -101,7 +101,7 @@ def activity_items(section, record, records, limit: int) -> list[TimelineItem] |
     if ahead is not None and ahead[:3] == (section.name, record.id, limit):
         rows = ahead[3]
     else:
-        rows = records.session.execute(_query(records, section.name), {"fc_record_id": record.id, "fc_limit": limit})
+        rows = plain_rows(records, _query(records, section.name), {"fc_record_id": record.id, "fc_limit": limit})
     today = datetime.now(timezone.utc).date()
     url = card_url_prefix("activity")
     text = Labels()  # the request's catalogue once: each str() of a lazy label looks it up again

@@ -16,7 +16,7 @@ from core.models import User
 from core.timeline import TimelineItem
 from core.ui.display import card_url_prefix
 from core.ui.labels import Labels
-from core.ui.statements import shared_statement
+from core.ui.statements import plain_rows, shared_statement
 
 from .models import QUALIFICATION_LABELS, Lead, Opportunity, SalesStage
 
@@ -82,12 +82,9 @@ def _rows(records, link: str, record_id: int, limit: int):
 
     # Built once per process for a viewer whose rights limit neither leads nor opportunities; else per card.
     query = shared_statement(records, ["lead", "opportunity"], ("sales.timeline", link), build)
-    session = records.session
-    if session.autoflush:  # what ``session.execute`` would do first
-        session.flush()
-    # On the session's connection: the sides are ORM selects (the rights), so through the session
-    # the rows would go through the ORM's loading for plain columns, dearer than the statement.
-    return session.connection().execute(query, {"fc_record_id": record_id, "fc_limit": limit})
+    # Plain rows: the sides are ORM selects (the rights), and through the session the rows would go
+    # through the ORM's loading for plain columns, dearer than the statement.
+    return plain_rows(records, query, {"fc_record_id": record_id, "fc_limit": limit})
 
 
 #: The columns of each side of the union by name, typed so values come back converted (a date-time, a Decimal).

@@ -52,19 +52,28 @@ def shared_rows(records: Records, sections: Iterable[Section | str], key: Hashab
     every time.
     """
     statement, full_key = _shared(records, sections, key, build)
-    session = records.session
 
     def run() -> list:
-        if session.autoflush:  # what ``session.execute`` would do first
-            session.flush()
-        # On the session's connection: the ORM's execution context is for entities, and these are plain rows.
-        return session.connection().execute(statement, params or {}).all()
+        return plain_rows(records, statement, params)
 
     if full_key is None or not _reads_directory_only(records, full_key, statement):
         return run()
     from core import config_cache
 
-    return config_cache.directory_cached(session, ("rows", full_key, tuple(sorted((params or {}).items()))), run)
+    return config_cache.directory_cached(records.session, ("rows", full_key, tuple(sorted((params or {}).items()))), run)
+
+
+def plain_rows(records: Records, statement, params: dict | None = None) -> list:
+    """The rows of a statement of columns (not of entities), read on the session's connection.
+
+    ``session.execute`` would set up the ORM's execution context (loader options, identity
+    map bookkeeping) for entities; for plain columns that cost about as much as the statement.
+    Pending changes are flushed first, as ``session.execute`` would.
+    """
+    session = records.session
+    if session.autoflush:
+        session.flush()
+    return session.connection().execute(statement, params or {}).all()
 
 
 def _shared(records: Records, sections: Iterable[Section | str], key: Hashable, build: Callable) -> tuple:
