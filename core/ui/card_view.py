@@ -64,7 +64,7 @@ def card(section_name: str, record_id: int):
         "card", section, record=record, values=values, tabs=tabs, cells=cells, stage=stage,
         title=section.display_name(record), details=details, section_title=labels(section.title),
         section_title_plural=labels(section.title_plural),
-        history=_history(section, record, labels), can_update=records.can(section, "update", record),
+        history=_history(records, section, record, labels), can_update=records.can(section, "update", record),
         can_delete=records.can(section, "delete", record),
     )
 
@@ -139,13 +139,13 @@ _HISTORY_QUERY = (
 )
 
 
-def _history(section: Section, record, labels: Labels | None = None) -> list[dict]:
+def _history(records: Records, section: Section, record, labels: Labels | None = None) -> list[dict]:
     """The record's change log, newest first, with who made each change (one query)."""
-    from core.extensions import db
+    from core.ui.statements import plain_rows
 
     rows, raw = [], []
     fields = {info.path: info for info in section.fields()}  # one pass over the fields, not one per change
-    for entry in db.session.execute(_HISTORY_QUERY, {"fc_section": section.name, "fc_record_id": record.id}):
+    for entry in plain_rows(records, _HISTORY_QUERY, {"fc_section": section.name, "fc_record_id": record.id}):
         name, login = entry.user_name, entry.user_login
         raw.append((entry.field, entry.operation, entry.old_value))
         info = fields.get(entry.field) if entry.field else None

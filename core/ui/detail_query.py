@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from core.records import Records
 from core.sections import Section
 from core.ui.list_query import light_keys, light_select
-from core.ui.statements import shared_statement
+from core.ui.statements import plain_rows, shared_statement
 
 
 def detail_rows(records: Records, parent_id: int, grids: list[tuple[Section, str, list]], limit: int) -> list[list]:
@@ -40,7 +40,7 @@ def detail_rows(records: Records, parent_id: int, grids: list[tuple[Section, str
     if len(grids) == 1:
         child, fk, columns = grids[0]
         stmt = shared_statement(records, [child], ("detail", shape, limit), lambda: side(child, fk, columns))
-        return [list(records.session.execute(stmt, {"fc_parent_id": parent_id}))]
+        return [plain_rows(records, stmt, {"fc_parent_id": parent_id})]
 
     def build():
         slots = [(index, key, child.table.c[key].type)
@@ -61,7 +61,7 @@ def detail_rows(records: Records, parent_id: int, grids: list[tuple[Section, str
         starts.append(position)
         position += len(grid_keys)
     found: list[list] = [[] for _ in grids]
-    for row in records.session.execute(stmt, {"fc_parent_id": parent_id}):
+    for row in plain_rows(records, stmt, {"fc_parent_id": parent_id}):
         index = row[0]
         start = starts[index]
         found[index].append(SimpleNamespace(**dict(zip(keys[index], row[start:start + len(keys[index])]))))

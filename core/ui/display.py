@@ -82,6 +82,8 @@ def lookup_names_of(records: Records, groups: Iterable[tuple[Iterable[FieldInfo]
 
     Grids whose lookups point to the same table (every grid's owner) share its one query.
     """
+    from core.ui.statements import plain_rows
+
     wanted: dict[str, set] = defaultdict(set)
     targets: dict[str, tuple] = {}
     for fields, rows in groups:
@@ -106,11 +108,11 @@ def lookup_names_of(records: Records, groups: Iterable[tuple[Iterable[FieldInfo]
             continue
         (textual if _is_text(column) else other).append((table_name, table, section, ids))
     for target in other:
-        _add_names(names[target[0]], records.session.execute(_names_statement(records, [target]), {"fc_ids0": list(target[3])}))
+        _add_names(names[target[0]], plain_rows(records, _names_statement(records, [target]), {"fc_ids0": list(target[3])}))
     if textual:
         # One round trip for every target table (types, accounts, users...) instead of one each.
         params = {f"fc_ids{index}": list(target[3]) for index, target in enumerate(textual)}
-        rows = records.session.execute(_names_statement(records, textual), params)
+        rows = plain_rows(records, _names_statement(records, textual), params)
         if len(textual) == 1:
             _add_names(names[textual[0][0]], rows)
         else:
