@@ -110,3 +110,19 @@ def counting_statements(app=None):
         yield statements
     finally:
         sa.event.remove(engine, "before_cursor_execute", before)
+
+
+def lose_generation_triggers(session, table: str, directory: bool = False) -> None:
+    """Drop the triggers that move a generation counter on ``table`` (the configuration's, or the directory's),
+    as a SQLite table rebuild would, and commit; this process then checks the triggers again, as a new one would."""
+    from core import config_cache
+
+    counter = config_cache._DIRECTORY if directory else config_cache._CONFIG
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text(f"DROP TRIGGER {counter.pg_trigger} ON {table}"))
+    else:
+        for operation in ("insert", "update", "delete"):
+            session.execute(sa.text(f"DROP TRIGGER {counter.sqlite_prefix}{table}_{operation}"))
+    session.commit()
+    config_cache._TRIGGERED.clear()
+    config_cache._WARNED.clear()

@@ -176,15 +176,9 @@ def test_a_plain_sql_write_elsewhere_moves_the_generation_and_nothing_else_does(
 
 def test_a_watched_table_without_its_trigger_shares_nothing(app, elsewhere, caplog):
     """A table rebuilt without its trigger must not leave every process on a stale configuration."""
-    from core import config_cache
+    from core.testing import lose_generation_triggers
 
-    if elsewhere.get_bind().dialect.name == "postgresql":
-        elsewhere.execute(sa.text("DROP TRIGGER core_config_generation_bump ON core_dedup_rule"))
-    else:
-        elsewhere.execute(sa.text("DROP TRIGGER core_config_generation_core_dedup_rule_update"))
-    elsewhere.commit()
-    config_cache._TRIGGERED.clear()  # as a process started after the change
-    config_cache._WARNED.clear()
+    lose_generation_triggers(elsewhere, "core_dedup_rule")
     assert _generation(app) != _generation(app)  # each transaction reads the configuration itself
     assert any("triggers missing" in record.getMessage() for record in caplog.records)
 

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from core.demo_users import ensure_demo_users
 from core.extensions import db
-from core.testing import counting_statements
+from core.testing import counting_statements, lose_generation_triggers
 
 pytestmark = pytest.mark.addons("crm")
 
@@ -111,15 +111,7 @@ def test_a_user_switched_off_leaves_the_owner_choices_of_the_next_page(app, clie
 
 def test_without_the_directory_triggers_each_page_reads_them_itself(app, client, users, elsewhere, caplog):
     """A trigger lost in a table rebuild must not leave every worker on a stale list of users."""
-    from core import config_cache
-
-    if elsewhere.get_bind().dialect.name == "postgresql":
-        elsewhere.execute(sa.text("DROP TRIGGER core_directory_generation_bump ON core_record_group"))
-    else:
-        elsewhere.execute(sa.text("DROP TRIGGER core_directory_generation_core_record_group_insert"))
-    elsewhere.commit()
-    config_cache._TRIGGERED.clear()  # as a process started after the change
-    config_cache._WARNED.clear()
+    lose_generation_triggers(elsewhere, "core_record_group", directory=True)
     with caplog.at_level(logging.WARNING, logger="core.config_cache"):
         login(client, "alice")
         client.get("/account/")
