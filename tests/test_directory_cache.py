@@ -98,7 +98,7 @@ def test_users_and_filters_changed_in_plain_sql_elsewhere_show_on_the_next_page(
     assert "Shared by SQL" in page
 
 
-def test_a_user_switched_off_leaves_the_owner_choices_of_the_next_page(app, client, users):
+def test_a_user_deleted_elsewhere_leaves_the_owner_choices_of_the_next_page(app, client, users):
     login(client, "alice")
     assert f'<option value="{users["bob"]}">' in client.get("/account/").get_data(as_text=True)
     with app.app_context():

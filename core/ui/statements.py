@@ -56,7 +56,7 @@ def shared_rows(records: Records, sections: Iterable[Section | str], key: Hashab
     def run() -> list:
         return plain_rows(records, statement, params)
 
-    if full_key is None or not _reads_directory_only(records, full_key, statement):
+    if full_key is None or not _reads_directory_only(statement):
         return run()
     from core import config_cache
 
@@ -82,7 +82,10 @@ def _shared(records: Records, sections: Iterable[Section | str], key: Hashable, 
     rights = _rights_key([clause for section in sections for clause in records.filters(section)])
     if rights is None:
         return build(), None
-    built = _registry_memo(_BUILT, records)
+    registry = records.state.sections
+    built = _BUILT.get(registry)
+    if built is None:
+        built = _BUILT[registry] = {}
     full_key = (tuple(s.name for s in sections), key, rights)
     statement = built.get(full_key)
     if statement is None:
@@ -92,22 +95,13 @@ def _shared(records: Records, sections: Iterable[Section | str], key: Hashable, 
     return statement, full_key
 
 
-def _registry_memo(memo: weakref.WeakKeyDictionary, records: Records) -> dict:
-    registry = records.state.sections
-    found = memo.get(registry)
-    if found is None:
-        found = memo[registry] = {}
-    return found
-
-
-def _reads_directory_only(records: Records, full_key: tuple, statement) -> bool:
+def _reads_directory_only(statement) -> bool:
     """Whether every table ``statement`` reads (rights subqueries included) is a directory table; once per statement.
 
     Raw SQL text in it could read anything, so it never counts as reading only the directory.
     """
-    known = _registry_memo(_DIRECTORY_ONLY, records)
-    found = known.get(full_key)
-    if found is None or found[0] is not statement:
+    found = _DIRECTORY_ONLY.get(statement)
+    if found is None:
         from sqlalchemy.sql import visitors
 
         from core.config_cache import directory_tables
@@ -118,11 +112,11 @@ def _reads_directory_only(records: Records, full_key: tuple, statement) -> bool:
                 tables.add(element.name)
             elif isinstance(element, sa.TextClause) or (isinstance(element, sa.ColumnClause) and element.is_literal):
                 opaque = True
-        found = known[full_key] = (statement, bool(tables) and not opaque and tables <= directory_tables())
-    return found[1]
+        found = _DIRECTORY_ONLY[statement] = bool(tables) and not opaque and tables <= directory_tables()
+    return found
 
 
-#: Per section registry: ``{statement key: (statement, reads only directory tables)}``.
+#: ``{statement: reads only directory tables}``, for as long as the statement is kept (:data:`_BUILT`).
 _DIRECTORY_ONLY: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
