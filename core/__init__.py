@@ -21,7 +21,7 @@ def create_app(config: dict | None = None) -> Flask:
     load_config(app, config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from core import web
+    from core import request_session, web
     from core.extensions import babel, bootstrap, csrf, db, login_manager
     from core.admin import configure_admin
     from core.jobs import bind_tasks, make_huey
@@ -29,6 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     # Extensions are module-level and unbound; bind them to this app.
     db.init_app(app)
+    request_session.init_app(app)
     csrf.init_app(app)
     bootstrap.init_app(app)
     web.configure_i18n(app, babel)

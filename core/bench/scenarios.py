@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from jinja2 import Environment
 
 from core.extensions import db
+from core.request_session import end_request_session
 
 _FLOOR_TABLE = Environment(autoescape=True).from_string(
     "<table>{% for row in rows %}<tr>{% for v in row %}<td>{{ v }}</td>{% endfor %}</tr>{% endfor %}</table>"
@@ -49,10 +50,14 @@ class _RequestScopedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        error = None
         try:
             return super().open(*args, **kwargs)
+        except BaseException as exc:
+            error = exc
+            raise
         finally:
-            db.session.remove()
+            end_request_session(error)
 
 
 class BenchContext:

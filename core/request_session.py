@@ -1,0 +1,85 @@
+"""How a request's database session ends: a PostgreSQL transaction that wrote nothing is committed.
+
+Why not simply roll back, as Flask-SQLAlchemy does: psycopg forgets every
+prepared statement when it sees a ROLLBACK (a rolled-back transaction may have
+dropped what they refer to), so each read-only request planned each of its
+statements afresh. On the account card that planning cost more than running
+the statements (2.1 ms against 0.29 ms for the timeline's). A COMMIT of a
+transaction that wrote nothing has the same effect as a rollback, and psycopg
+keeps its statements; the pool's reset on return then finds the connection
+idle and sends nothing.
+
+"Wrote nothing" is asked of the server (``txid_current_if_assigned()`` is null
+until a transaction's first write), not guessed from the statements sent, so
+a request that flushed and then failed is still rolled back.
+"""
+from __future__ import annotations
+
+import logging
+
+from core.db import db
+
+log = logging.getLogger(__name__)
+
+#: Prepared statements psycopg keeps per connection (its default is 100): a worker that serves
+#: every section's lists, cards and API runs a few hundred distinct statements, and one evicted
+#: from the cache is planned again. Each costs the server a few kilobytes per connection.
+PREPARED_PER_CONNECTION = 256
+
+
+def end_request_session(error: BaseException | None = None) -> None:
+    """End the current request's session; commit first when it is an unwritten PostgreSQL transaction.
+
+    Runs at app-context teardown (registered by ``init_app``) and after each
+    request of the bench's client. Nothing is committed when the request
+    failed, when the session still holds unflushed changes, or when the server
+    says the transaction wrote.
+    """
+    try:
+        if error is None and db.session.registry.has():
+            _commit_if_unwritten(db.session())
+    finally:
+        db.session.remove()
+
+
+def _commit_if_unwritten(session) -> None:
+    if not session.in_transaction() or session.new or session.dirty or session.deleted:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    connection = session.connection()
+    import psycopg
+
+    raw = connection.connection.driver_connection
+    if not isinstance(raw, psycopg.Connection) or raw.info.transaction_status != psycopg.pq.TransactionStatus.INTRANS:
+        return
+    try:
+        with raw.cursor() as cursor:
+            unwritten = cursor.execute("SELECT txid_current_if_assigned() IS NULL").fetchone()[0]
+        if unwritten:
+            raw.commit()
+    except psycopg.Error:
+        # The session's own rollback, which follows, cleans up; the request has been answered already.
+        log.warning("could not end a read-only transaction with a commit", exc_info=True)
+
+
+def keep_more_prepared_statements(dbapi_connection, connection_record) -> None:
+    """Engine ``connect`` listener: let each psycopg connection keep ``PREPARED_PER_CONNECTION`` statements."""
+    if type(dbapi_connection).__module__.startswith("psycopg"):
+        dbapi_connection.prepared_max = PREPARED_PER_CONNECTION
+
+
+def init_app(app) -> None:
+    """End every app context's session with ``end_request_session``.
+
+    Must be registered after ``db.init_app``: Flask runs teardowns last-registered
+    first, and Flask-SQLAlchemy's own teardown (a plain rollback) must find the
+    session already ended.
+    """
+    from sqlalchemy import event
+
+    app.teardown_appcontext(end_request_session)
+    with app.app_context():
+        engine = db.engine
+        if not event.contains(engine, "connect", keep_more_prepared_statements):
+            event.listen(engine, "connect", keep_more_prepared_statements)

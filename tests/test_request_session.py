@@ -1,0 +1,106 @@
+"""A request's session ends so that PostgreSQL keeps its prepared statements, and nothing unsaved is kept.
+
+A read-only request's transaction is committed instead of rolled back on
+PostgreSQL (``core.request_session``), because a ROLLBACK makes psycopg drop
+every statement it prepared. These scenarios check both halves: the pages a
+user reads leave their statements prepared, and a request that wrote without
+saving still loses what it wrote, on either database.
+"""
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from core.demo_users import ensure_demo_users
+from core.extensions import db
+
+pytestmark = pytest.mark.addons("crm")
+
+
+@pytest.fixture
+def account_id(app):
+    with app.app_context():
+        ensure_demo_users()
+        records = app.extensions["flowcase"].records(sudo=True)
+        return records.create("account", {"name": "Prepared Ltd"}).id
+
+
+def log_in(client):
+    """Log the manager in; a test's own routes must be added before this, the app's first request."""
+    assert client.post("/login", data={"login": "manager", "password": "manager"}).status_code == 302
+    return client
+
+
+def _account_names(app) -> list[str]:
+    with app.app_context():
+        names = db.session.scalars(sa.text("SELECT name FROM crm_account ORDER BY id")).all()
+        db.session.remove()
+    return names
+
+
+def _prepared_on_pooled_connections(app) -> int:
+    """Statements the server holds prepared for any connection idle in the pool."""
+    with app.app_context():
+        pool = db.engine.pool
+        connections = [pool.connect() for _ in range(pool.checkedin())]
+        try:
+            found = 0
+            for connection in connections:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+                    found += cursor.fetchone()[0]
+                connection.commit()
+            return found
+        finally:
+            for connection in connections:
+                connection.close()
+
+
+def test_reading_a_card_again_and_again_keeps_its_statements_prepared_on_postgresql(app, client, account_id):
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("prepared statements are psycopg's; SQLite's module keeps its own statement cache")
+    manager = log_in(client)
+    for _ in range(8):
+        assert manager.get(f"/account/{account_id}").status_code == 200
+    # psycopg prepares a statement on its fifth run; a rollback at the end of each request would have
+    # dropped them all (it sends DEALLOCATE ALL), so none would be left.
+    assert _prepared_on_pooled_connections(app) > 0
+
+
+def test_a_request_that_wrote_without_saving_leaves_nothing_behind(app, client, account_id):
+    @app.get("/test-writes-without-commit")
+    def writes_without_commit():
+        db.session.execute(sa.text("UPDATE crm_account SET name = 'Unsaved' WHERE name = 'Prepared Ltd'"))
+        return "written, not committed"
+
+    manager = log_in(client)
+    assert manager.get("/test-writes-without-commit").status_code == 200
+    assert _account_names(app) == ["Prepared Ltd"]
+
+
+def test_a_request_with_unflushed_changes_leaves_nothing_behind(app, client, account_id):
+    from core.models import User
+
+    @app.get("/test-adds-without-flush")
+    def adds_without_flush():
+        db.session.add(User(login="ghost", name="Ghost", email="ghost@example.com"))
+        return "added, not flushed"
+
+    manager = log_in(client)
+    assert manager.get("/test-adds-without-flush").status_code == 200
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).where(User.login == "ghost")) == 0
+
+
+def test_a_failed_request_is_rolled_back(app, client, account_id):
+    @app.get("/test-fails-after-reading")
+    def fails_after_reading():
+        db.session.execute(sa.text("UPDATE crm_account SET name = 'Half' WHERE id = :id"), {"id": account_id})
+        raise RuntimeError("the handler failed")
+
+    manager = log_in(client)
+    with pytest.raises(RuntimeError):  # a testing app lets a handler's error through, as a debugger would see it
+        manager.get("/test-fails-after-reading")
+    assert _account_names(app) == ["Prepared Ltd"]
+    assert manager.get(f"/account/{account_id}").status_code == 200
