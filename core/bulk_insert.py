@@ -19,6 +19,8 @@ from operator import itemgetter
 import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite
 
+from core.request_session import mark_written
+
 
 _INSERTS: dict = {}
 
@@ -73,7 +75,9 @@ def insert_values(session, table: sa.Table, keys: list[str], rows: list[tuple]) 
         session.connection().exec_driver_sql(f"INSERT INTO {target} ({names}) VALUES ({marks})",
                                              _values(plan, rows, dialect))
         return
-    cursor = session.connection().connection.driver_connection.cursor()
+    connection = session.connection()
+    mark_written(connection)  # the COPY goes around SQLAlchemy's statement events
+    cursor = connection.connection.driver_connection.cursor()
     try:
         with cursor.copy(f"COPY {target} ({names}) FROM STDIN") as copy:
             for values in _values(plan, rows, dialect):

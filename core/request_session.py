@@ -9,9 +9,17 @@ transaction that wrote nothing has the same effect as a rollback, and psycopg
 keeps its statements; the pool's reset on return then finds the connection
 idle and sends nothing.
 
-"Wrote nothing" is asked of the server (``txid_current_if_assigned()`` is null
-until a transaction's first write), not guessed from the statements sent, so
-a request that flushed and then failed is still rolled back.
+"Wrote nothing" means no statement but a SELECT went through the connection
+since its transaction began (``before_cursor_execute``), and nothing wrote
+around SQLAlchemy: code that writes on the driver's own cursor (the COPY of
+:mod:`core.bulk_insert`) says so with :func:`mark_written`. Asking the server
+instead (``txid_current_if_assigned()``) was exact but a round trip per
+request, 2-3% of a list page. A request that failed, or holds unflushed
+changes, is rolled back whatever it sent.
+
+What this leaves to the code: a SELECT of a function that writes is taken
+for a read. A request that does that and returns without committing keeps
+what it wrote, where a rollback would have discarded it.
 """
 from __future__ import annotations
 
@@ -20,6 +28,9 @@ import logging
 from core.db import db
 
 log = logging.getLogger(__name__)
+
+#: ``Connection.info`` key: True once the current transaction sent anything but a SELECT.
+_WROTE = "flowcase_transaction_wrote"
 
 #: Prepared statements psycopg keeps per connection (its default is 100): a worker that serves
 #: every section's lists, cards and API runs a few hundred distinct statements, and one evicted
@@ -32,8 +43,8 @@ def end_request_session(error: BaseException | None = None) -> None:
 
     Runs at app-context teardown (registered by ``init_app``) and after each
     request of the bench's client. Nothing is committed when the request
-    failed, when the session still holds unflushed changes, or when the server
-    says the transaction wrote.
+    failed, when the session still holds unflushed changes, or when the
+    transaction sent anything but a SELECT.
     """
     try:
         if error is None and db.session.registry.has():
@@ -48,19 +59,33 @@ def _commit_if_unwritten(session) -> None:
     if session.get_bind().dialect.name != "postgresql":
         return
     connection = session.connection()
+    if connection.info.get(_WROTE, True):  # unknown counts as written
+        return
     import psycopg
 
     raw = connection.connection.driver_connection
     if not isinstance(raw, psycopg.Connection) or raw.info.transaction_status != psycopg.pq.TransactionStatus.INTRANS:
         return
     try:
-        with raw.cursor() as cursor:
-            unwritten = cursor.execute("SELECT txid_current_if_assigned() IS NULL").fetchone()[0]
-        if unwritten:
-            raw.commit()
+        raw.commit()
     except psycopg.Error:
         # The session's own rollback, which follows, cleans up; the request has been answered already.
         log.warning("could not end a read-only transaction with a commit", exc_info=True)
+
+
+def mark_written(connection) -> None:
+    """Tell the request's end that ``connection``'s transaction wrote around SQLAlchemy (a driver cursor)."""
+    connection.info[_WROTE] = True
+
+
+def _transaction_began(connection) -> None:
+    connection.info[_WROTE] = False
+
+
+def _statement_sent(connection, cursor, statement, parameters, context, executemany) -> None:
+    if not executemany and statement.lstrip()[:6].upper() == "SELECT":
+        return
+    connection.info[_WROTE] = True
 
 
 def keep_more_prepared_statements(dbapi_connection, connection_record) -> None:
@@ -81,5 +106,8 @@ def init_app(app) -> None:
     app.teardown_appcontext(end_request_session)
     with app.app_context():
         engine = db.engine
-        if not event.contains(engine, "connect", keep_more_prepared_statements):
-            event.listen(engine, "connect", keep_more_prepared_statements)
+        if engine.dialect.name != "postgresql" or event.contains(engine, "begin", _transaction_began):
+            return
+        event.listen(engine, "connect", keep_more_prepared_statements)
+        event.listen(engine, "begin", _transaction_began)
+        event.listen(engine, "before_cursor_execute", _statement_sent)

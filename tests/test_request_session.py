@@ -104,3 +104,25 @@ def test_a_failed_request_is_rolled_back(app, client, account_id):
         manager.get("/test-fails-after-reading")
     assert _account_names(app) == ["Prepared Ltd"]
     assert manager.get(f"/account/{account_id}").status_code == 200
+
+
+def test_a_request_that_copied_rows_without_saving_leaves_nothing_behind(app, client, account_id):
+    # On PostgreSQL the rows go in through COPY on the driver's cursor, which SQLAlchemy never sees.
+    from core.bulk_insert import insert_rows
+    from core.db import utcnow
+    from core.models import ChangeLog
+
+    @app.get("/test-copies-without-commit")
+    def copies_without_commit():
+        insert_rows(db.session, ChangeLog.__table__, [{"section": "account", "record_id": account_id,
+                                                       "operation": "note", "field": None, "old_value": None,
+                                                       "new_value": "copied", "user_id": None, "at": utcnow()}])
+        return "copied, not committed"
+
+    with app.app_context():
+        before = db.session.scalar(sa.select(sa.func.count()).select_from(ChangeLog))
+        db.session.remove()
+    manager = log_in(client)
+    assert manager.get("/test-copies-without-commit").status_code == 200
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ChangeLog)) == before
