@@ -84,10 +84,22 @@ _MACRO = re.compile(r"^\$(me|my_team|today|yesterday|tomorrow|now|week_start|mon
 
 def filterable_fields(section: Section) -> dict[str, FieldInfo]:
     """Every path a filter, sort or search may name on ``section``: system, own and extension fields."""
-    result = {path: _column_field(section.table.c[path]) for path in SYSTEM_FILTER_FIELDS if path in section.table.c}
+    result = dict(_system_fields(section.table))
     for info in section.fields():
         result[info.path] = info
     return result
+
+
+#: ``table -> {path: FieldInfo}`` of its system columns (FieldInfo is frozen): a list page asked three times.
+_SYSTEM_FIELDS: dict[sa.Table, dict[str, FieldInfo]] = {}
+
+
+def _system_fields(table: sa.Table) -> dict[str, FieldInfo]:
+    found = _SYSTEM_FIELDS.get(table)
+    if found is None:
+        found = _SYSTEM_FIELDS[table] = {path: _column_field(table.c[path])
+                                         for path in SYSTEM_FILTER_FIELDS if path in table.c}
+    return found
 
 
 def _column_field(column: sa.Column) -> FieldInfo:
