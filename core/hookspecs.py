@@ -189,6 +189,12 @@ def flowcase_record_access(user, section, operation, record):
     :param record: the record, or ``None`` for create and section-wide checks.
     :return: ``False`` to deny, ``True`` to allow, ``None`` to abstain. Any
         ``False`` denies; with no ``True`` the core's default policy decides.
+
+    The section-wide answer for ``"read"`` (``record`` None) decides whether the
+    navigation offers the section, and is kept per process until the
+    configuration (rights, roles) or a user's row changes
+    (:mod:`core.ui.sections_menu`): answer it from those, not from the time
+    of day or the request.
     """
 
 

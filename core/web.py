@@ -84,8 +84,11 @@ def configure_templates(app, state) -> None:
         parts = state.call_ordered("flowcase_template_slot", slot=name, context=context)
         return Markup("").join(Markup(p) for p in parts)
 
+    from core.ui.sections_menu import readable_sections
+
     app.jinja_env.globals["slot"] = slot
     app.jinja_env.globals["flowcase"] = state
+    app.jinja_env.globals["readable_sections"] = readable_sections
 
 
 def configure_addon_refresh(app, state) -> None:
