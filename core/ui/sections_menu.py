@@ -19,10 +19,10 @@ def readable_sections() -> list:
     if not getattr(current_user, "is_authenticated", False):
         return []
     from core.config_cache import directory_cached
+    from core.records import records_for
 
-    state = get_state()
-    sections = state.sections.all()
-    records = state.records(current_user._get_current_object())
+    sections = get_state().sections.all()
+    records = records_for()
     key = ("readable sections", current_user.id, tuple(section.name for section in sections))
     names = directory_cached(records.session, key,
                              lambda: frozenset(section.name for section in sections if records.can(section, "read")))
