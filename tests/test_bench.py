@@ -26,6 +26,24 @@ def test_measure_prepares_each_call_off_the_clock():
     assert timing.max_ms < 50, timing
 
 
+def test_measure_cleans_up_after_each_call_off_the_clock():
+    import time
+
+    made, cleaned = [], []
+
+    def prepare():
+        made.append(len(made))
+        return made[-1]
+
+    def cleanup(argument):
+        time.sleep(0.05)  # deleting what the call wrote must not show in the figures either
+        cleaned.append(argument)
+
+    timing, = measure_side_by_side([(lambda argument: None, prepare, cleanup)], repeat=2, warmup=1)
+    assert cleaned == made == [0, 1, 2], "every call's own argument is cleaned up after it"
+    assert timing.max_ms < 50, timing
+
+
 def test_a_scenario_and_its_floors_take_turns():
     """Measured one after the other, a slow stretch of the machine lands on one of them only and moves the ratio."""
     import time
@@ -54,6 +72,32 @@ def test_bench_refuses_an_unknown_scenario_name(make_app, database):
         "flowcase", "bench", "--scale", "30", "--repeat", "1", "--only", "card_account,no_such_page", "--database", database.url])
     assert result.exit_code != 0
     assert "no such scenario: no_such_page" in result.output and "card_account" in result.output
+
+
+def test_the_import_scenario_leaves_the_database_as_it_found_it(make_app, database):
+    """Each import (and its floor) wrote 100,000 contacts that stayed: every full run made the next one slower."""
+    import sqlalchemy as sa
+
+    app = make_app()
+    runner = app.test_cli_runner()
+    args = ["flowcase", "bench", "--scale", "30", "--repeat", "1", "--database", database.url]
+    assert runner.invoke(args=[*args, "--only", "none"]).exit_code == 0
+
+    def counts():
+        engine = sa.create_engine(database.url)
+        try:
+            with engine.connect() as conn:
+                # Other scenarios set up their own records (the stage change's opportunities) at each start.
+                return {table: conn.scalar(sa.text(f"SELECT count(*) FROM {table} WHERE {where}")) for table, where in (
+                    ("crm_contact", "1 = 1"), ("core_change_log", "section = 'contact'"),
+                    ("core_dedup_key", "section = 'contact'"), ("core_import_row", "1 = 1"))}
+        finally:
+            engine.dispose()
+
+    before = counts()
+    result = runner.invoke(args=[*args, "--only", "import_xlsx"])
+    assert result.exit_code == 0 and "import_xlsx" in result.output, result.output
+    assert counts() == before
 
 
 def test_bench_generates_data_and_measures_each_scenario_beside_its_floor(make_app, database, tmp_path):

@@ -67,7 +67,7 @@ def bench_command(scale, database_url, repeat, only, json_path):
             else:
                 runs = min(repeat, scenario.max_repeat or repeat)
                 warmup = 1 if scenario.max_repeat else 3
-                calls = [(scenario.run, scenario.prepare), (scenario.floor, scenario.prepare)]
+                calls = [(call, scenario.prepare, scenario.cleanup) for call in (scenario.run, scenario.floor)]
                 if scenario.page_floor is not None:
                     calls.append((scenario.page_floor, None))
                 timing, floor, *page = measure_side_by_side(calls, runs, warmup)

@@ -19,30 +19,36 @@ class Timing:
 
 
 def measure_side_by_side(calls: list, repeat: int, warmup: int = 3) -> list[Timing]:
-    """Call each ``func`` of ``calls`` (``(func, prepare)`` pairs) ``warmup`` times unmeasured, then
-    ``repeat`` times measured, taking turns: one call of each per round.
+    """Call each ``func`` of ``calls`` (``(func, prepare)`` or ``(func, prepare, cleanup)``) ``warmup``
+    times unmeasured, then ``repeat`` times measured, taking turns: one call of each per round.
 
     ``prepare``, when given, runs before every call of its ``func`` outside the clock and its
     result is the argument: what a scenario needs but does not measure (the import's generated file).
+    ``cleanup``, when given, runs after every call, outside the clock, with the same argument:
+    it takes away what the call wrote, so a run leaves the database as it found it.
 
     A scenario and its floors measured one after the other met the machine in
     different moods (another process, the database's checkpoint), which moved
     their ratio by half; taking turns, each figure's median comes from the same
     stretch of time.
     """
-    def timed_call(func, prepare) -> float:
+    def timed_call(func, prepare, cleanup=None) -> float:
         arguments = () if prepare is None else (prepare(),)
         start = time.perf_counter()
-        func(*arguments)
-        return (time.perf_counter() - start) * 1000
+        try:
+            func(*arguments)
+            return (time.perf_counter() - start) * 1000
+        finally:
+            if cleanup is not None:
+                cleanup(*arguments)
 
     for _ in range(warmup):
-        for func, prepare in calls:
-            timed_call(func, prepare)
+        for call in calls:
+            timed_call(*call)
     samples: list[list[float]] = [[] for _ in calls]
     for _ in range(repeat):
-        for taken, (func, prepare) in zip(samples, calls):
-            taken.append(timed_call(func, prepare))
+        for taken, call in zip(samples, calls):
+            taken.append(timed_call(*call))
     return [_summary(taken) for taken in samples]
 
 
