@@ -205,6 +205,7 @@ class Opportunity(RecordMixin, Base):
         Index("ix_sales_opportunity_owner_id", "owner_id"),
         Index("ix_sales_opportunity_stage_id", "stage_id"),
         Index("ix_sales_opportunity_account_id", "account_id"),
+        Index("ix_sales_opportunity_contact_id", "contact_id"),
         Index("ix_sales_opportunity_lead_id", "lead_id"),
     )
 
