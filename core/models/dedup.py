@@ -37,7 +37,7 @@ class DedupKey(Base):
     __tablename__ = "core_dedup_key"
     __table_args__ = (
         Index("ix_core_dedup_key_lookup", "section", "rule_id", "key"),
-        Index("ix_core_dedup_key_record", "section", "record_id"),
+        Index("ix_core_dedup_key_record", "record_id", "section"),  # not led by section: see core_0019
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
