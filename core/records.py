@@ -135,6 +135,17 @@ class Records:
         # Default policy while no add-on decides: signed-in, active users may work.
         return self.user is not None and getattr(self.user, "is_active", False)
 
+    def check_listable(self, section: Section) -> None:
+        """Refuse, saying why, a list of a section the user may read no record of.
+
+        Its rights condition would only make the list empty, which reads as "there
+        is nothing here"; lists (pages, API) call this first. Single records keep
+        answering "does not exist", so a hidden record's existence is not given away.
+        """
+        if not self.can(section, "read"):
+            raise AccessDenied(_l("You have no access to %(section)s. Ask an administrator for it.",
+                                  section=section.title_plural))
+
     def _check(self, section: Section, operation: str, record=None) -> None:
         if not self.can(section, operation, record):
             if operation == "read" or (record is not None and not self.can(section, "read", record)):

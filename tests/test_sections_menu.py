@@ -48,12 +48,26 @@ def test_a_user_sees_only_the_sections_he_may_read(client, people):
     mine = menu(client)
     assert "account" in mine and "contact" not in mine
     assert all(client.get(f"/{name}/").status_code == 200 for name in mine)  # every entry opens
-    # What the menu no longer offers: a list where none of the contacts shows.
-    assert "<tr data-id=" not in client.get("/contact/").get_data(as_text=True)
+    # What the menu no longer offers, typed as a URL, says why it shows nothing, on the page and in the API.
+    refused = client.get("/contact/")
+    assert refused.status_code == 403 and "<tr data-id=" not in refused.get_data(as_text=True)
+    assert "You have no access to Contacts" in refused.get_data(as_text=True)
 
     login(client, "admin")
     everything = menu(client)
     assert {"account", "activity", "contact"} <= everything and mine < everything
+
+
+def test_the_api_refuses_a_list_of_a_section_the_key_may_not_read(app, client, people):
+    from core.api.keys import create_key
+    from core.models import User
+
+    with app.app_context():
+        _, token = create_key(db.session.get(User, people["bob"]), "test")
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/account", headers=headers).status_code == 200
+    refused = client.get("/api/v1/contact", headers=headers)
+    assert refused.status_code == 403 and "You have no access to Contacts" in refused.get_data(as_text=True)
 
 
 def test_a_right_granted_or_taken_shows_on_the_next_page(app, client, people):

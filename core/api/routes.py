@@ -175,6 +175,7 @@ def list_records(section_name: str):
     """Filtered, sorted, paged records: ``?filter=<json>``, ``?<field>=value``, ``?sort=-f``, ``?page``, ``?limit``, ``?fields``."""
     section = api_section(section_name)
     records = api_records()
+    records.check_listable(section)
     limit = _int_arg("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     page = _int_arg("page", 1, 1, 1_000_000)
     hidden = hidden_fields(section)

@@ -63,6 +63,7 @@ def list_view(section_name: str):
     """Search, filter, sort and page a section's records; never an uncapped COUNT."""
     section = section_or_404(section_name)
     records = current_records()
+    records.check_listable(section)  # the Sections menu leaves it out; a typed URL gets the reason
     hidden = records.field_access(section).hidden
     fields = {path: info for path, info in filterable_fields(section).items() if path not in hidden}
     saved = _saved_view(records, request.args)
