@@ -19,9 +19,19 @@ def _cli(app, *args):
     return app.test_cli_runner().invoke(args=["flowcase", *args])
 
 
+def create_reader(login: str, password: str) -> User:
+    """A user holding crm's seeded "sales_user" role, so a key of theirs lists contacts (200, not 403)."""
+    from core.security.models import Role
+
+    user = create_user(login, password)
+    user.roles.append(db.session.scalars(sa.select(Role).where(Role.code == "sales_user")).one())
+    db.session.commit()
+    return user
+
+
 def test_cli_creates_a_key_shown_once_and_stores_only_its_hash(app, client):
     with app.app_context():
-        create_user("alice", "alice-pw")
+        create_reader("alice", "alice-pw")
     result = _cli(app, "apikey", "create", "alice", "--name", "website")
     assert result.exit_code == 0, result.output
     token = re.search(r"^(fc_\S+)$", result.output, re.M).group(1)
@@ -73,8 +83,8 @@ def test_an_api_call_neither_reads_nor_rewrites_the_page_login_cookie(app, clien
 
 def test_revoked_key_and_deactivated_user_get_401(app, client):
     with app.app_context():
-        alice_id = create_user("alice", "alice-pw").id
-        bob_id = create_user("bob", "bob-pw").id
+        alice_id = create_reader("alice", "alice-pw").id
+        bob_id = create_reader("bob", "bob-pw").id
     token_a = _cli(app, "apikey", "create", "alice").output.split()[-1]
     token_b = _cli(app, "apikey", "create", "bob").output.split()[-1]
     auth = lambda token: {"Authorization": f"Bearer {token}"}  # noqa: E731
@@ -95,7 +105,7 @@ def test_last_used_is_written_at_most_once_a_minute(app, client):
     from core.api.keys import create_key
 
     with app.app_context():
-        user = create_user("alice", "alice-pw")
+        user = create_reader("alice", "alice-pw")
         key, token = create_key(user)
         key_id = key.id
 
@@ -123,7 +133,7 @@ def test_admin_page_lists_keys_without_secrets_and_revokes(app, client):
 
     with app.app_context():
         create_user("admin", "admin-pw", superuser=True)
-        alice = create_user("alice", "alice-pw")
+        alice = create_reader("alice", "alice-pw")
         key, token = create_key(alice, "accounting sync")
         key_id, prefix, key_hash = key.id, key.prefix, key.key_hash
     client.post("/login", data={"login": "admin", "password": "admin-pw"})
@@ -141,9 +151,9 @@ def test_a_key_revoked_or_a_user_deactivated_in_another_worker_fails_here_at_onc
     from core.api.keys import create_key, revoke_key
 
     with app.app_context():
-        alice, alice_token = create_key(create_user("alice", "alice-pw"))
+        alice, alice_token = create_key(create_reader("alice", "alice-pw"))
         alice_key_id = alice.id
-        bob_id = create_user("bob", "bob-pw").id
+        bob_id = create_reader("bob", "bob-pw").id
         _, bob_token = create_key(db.session.get(User, bob_id))
     client = app.test_client()
     auth = lambda token: {"Authorization": f"Bearer {token}"}  # noqa: E731

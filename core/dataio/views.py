@@ -35,6 +35,7 @@ def export_list(section_name: str, fmt: str):
         abort(404)
     section = section_or_404(section_name)
     records = current_records()
+    records.check_listable(section)
     fields = filterable_fields(section)
     columns = [fields[path] for path in chosen_columns(section)]
     try:

@@ -118,6 +118,7 @@ def metadata():
 
 def _filtered(entity: EntitySet, text: str | None):
     service = records()
+    service.check_listable(entity.section)  # the collection and its $count: the reason, not an empty set
     stmt = service.select(entity.section)
     if text:
         try:

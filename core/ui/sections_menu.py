@@ -1,7 +1,7 @@
 """The sections the navigation offers: only those the viewer may read.
 
-A link to a section the user may not read only leads to an empty list, so
-the "Sections" menu leaves it out. Asking the records service for each
+A link to a section the user may not read only leads to a refusal (403, see
+``Records.check_listable``), so the "Sections" menu leaves it out. Asking the records service for each
 of some forty sections cost about 0.45 ms per page, on every page; the answer
 depends only on the rights (the configuration generation), on the user's own
 row (the directory generation) and on the installed sections, so it is kept per
