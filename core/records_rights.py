@@ -15,12 +15,13 @@ class RecordRights:
     """The rights half of the records service (it needs ``user``, ``is_sudo``, ``session`` and ``_hook``)."""
 
     @property
-    def _unrestricted(self) -> bool:
+    def unrestricted(self) -> bool:
+        """Sudo or a superuser: no right, record rule or column right limits this service."""
         return self.is_sudo or (self.user is not None and getattr(self.user, "is_superuser", False))
 
     def can(self, section: Section, operation: str, record=None) -> bool:
         """Whether the acting user may do ``operation``; superusers and sudo may do anything."""
-        if self._unrestricted:
+        if self.unrestricted:
             return True
         answers = self._hook("flowcase_record_access")(
             user=self.user, section=section, operation=operation, record=record
@@ -57,7 +58,7 @@ class RecordRights:
         clause, so every door (list, count, get by id, detail grid, typeahead,
         export, admin) applies the same thing; empty for superusers and sudo.
         """
-        if self._unrestricted:
+        if self.unrestricted:
             return []
         results = self._hook("flowcase_record_filter")(user=self.user, section=section, operation=operation)
         clauses = [clause for clause in results if clause is not None]
@@ -67,6 +68,6 @@ class RecordRights:
         """The fields of ``section`` hidden from or read-only for the user (column rights; none for superusers)."""
         from core.security.policy import NO_RESTRICTION, field_access
 
-        if self._unrestricted:
+        if self.unrestricted:
             return NO_RESTRICTION
         return field_access(self.session, self.user, section)

@@ -209,6 +209,7 @@ def import_xlsx(ctx: BenchContext) -> Scenario:
         # (A counter restarting with each invocation gave phones still stored, and every row took the
         # duplicate-flagging path instead of the create the scenario measures.)
         number = (int(db.session.scalar(sa.select(sa.func.max(contact.c.id))) or 0) // rows) % 10_000
+        marks = {table: db.session.scalar(sa.select(sa.func.max(table.c.id))) or 0 for table in written}
         db.session.remove()
         block, offset = number % 100, (number // 100) * rows
         book = Workbook(write_only=True)
@@ -219,8 +220,6 @@ def import_xlsx(ctx: BenchContext) -> Scenario:
                           f"b{number}.{i}@example.com"])
         path = folder / f"bench-{number}.xlsx"
         book.save(path)
-        marks = {table: db.session.scalar(sa.select(sa.func.max(table.c.id))) or 0 for table in written}
-        db.session.remove()
         _checkpoint()
         return _ImportFile(path, marks)
 

@@ -96,7 +96,7 @@ def validate_mailing(event):
     record = event.record
     if not (record.name or "").strip():
         errors["name"] = [_l("is required")]
-    if not event.records.is_sudo and not getattr(event.user, "is_superuser", False):
+    if not event.records.unrestricted:
         touched = [f for f in _SERVICE_FIELDS if f in event.changes]
         if event.operation == "create":
             touched = [f for f in touched if event.changes[f][1] not in (None, MailingState.DRAFT)]
