@@ -100,6 +100,33 @@ def test_the_import_scenario_leaves_the_database_as_it_found_it(make_app, databa
     assert counts() == before
 
 
+def test_only_sets_up_the_scenarios_it_names(make_app, database):
+    """Every scenario used to be set up whatever --only said: each run added forty opportunities and an API key."""
+    import sqlalchemy as sa
+
+    runner = make_app().test_cli_runner()
+    args = ["flowcase", "bench", "--scale", "30", "--repeat", "1", "--database", database.url]
+    assert runner.invoke(args=[*args, "--only", "none"]).exit_code == 0
+
+    def counts():
+        engine = sa.create_engine(database.url)
+        try:
+            with engine.connect() as conn:
+                return [conn.scalar(sa.text(f"SELECT count(*) FROM {table}"))
+                        for table in ("sales_opportunity", "core_api_key", "core_process_case")]
+        finally:
+            engine.dispose()
+
+    before = counts()
+    result = runner.invoke(args=[*args, "--only", "card_account,none"])
+    assert result.exit_code == 0 and "card_account" in result.output, result.output
+    assert "stage_change" not in result.output and "rest_create" not in result.output
+    assert counts() == before
+    result = runner.invoke(args=[*args, "--only", "stage_change"])
+    assert result.exit_code == 0 and "stage_change" in result.output, result.output
+    assert counts()[0] > before[0], "the stage change sets up opportunities of its own"
+
+
 def test_bench_generates_data_and_measures_each_scenario_beside_its_floor(make_app, database, tmp_path):
     app = make_app()
     out = tmp_path / "bench.json"

@@ -33,7 +33,7 @@ def bench_command(scale, database_url, repeat, only, json_path):
     """
     from core import create_app
     from core.bench.dataset import ensure_dataset
-    from core.bench.scenarios import BenchContext, all_scenarios
+    from core.bench.scenarios import BenchContext, all_scenarios, scenario_names
     from core.extensions import db
     from flask import current_app
 
@@ -54,11 +54,8 @@ def bench_command(scale, database_url, repeat, only, json_path):
     click.echo(f"{'scenario':<22} {'median':>9} {'p95':>9} {'max':>9} {'floor':>9} {'ratio':>6}")
     with app.app_context():
         ctx = BenchContext(app)
-        scenarios = all_scenarios(ctx)
-        wanted = _wanted_scenarios(only, [scenario.name for scenario in scenarios])
-        for scenario in scenarios:
-            if wanted and scenario.name not in wanted:
-                continue
+        wanted = _wanted_scenarios(only, scenario_names(ctx))
+        for scenario in all_scenarios(ctx, wanted):
             entry = {"name": scenario.name, "title": scenario.title, **scenario.extra}
             if scenario.unavailable:
                 entry["status"] = "not available"
