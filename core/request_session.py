@@ -25,6 +25,7 @@ what it wrote, where a rollback would have discarded it.
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 
 from core.db import db
 
@@ -72,6 +73,20 @@ def _commit_if_unwritten(session) -> None:
     except psycopg.Error:
         # The session's own rollback, which follows, cleans up; the request has been answered already.
         log.warning("could not end a read-only transaction with a commit", exc_info=True)
+
+
+@contextmanager
+def read_connection(engine):
+    """A connection of ``engine`` for reads, its transaction ended with COMMIT rather than ``engine.connect()``'s ROLLBACK.
+
+    The ROLLBACK made psycopg deallocate every statement prepared on that
+    connection, and the pool (last in, first out) hands that very connection to
+    the next request: the dashboard's parallel lanes, and the bench's floors
+    between two card runs, left it with nothing prepared. A COMMIT of reads
+    changes nothing else; a block that fails is still rolled back.
+    """
+    with engine.begin() as connection:
+        yield connection
 
 
 def mark_written(connection) -> None:

@@ -145,3 +145,17 @@ def test_a_lanes_settings_hold_for_its_statement_only(app_ctx):
     with ExitStack() as stack:
         idle = [stack.enter_context(db.engine.connect()) for _ in range(max(1, db.engine.pool.checkedin()))]
         assert [tuple(connection.execute(show).one()) for connection in idle] == [defaults] * len(idle)
+
+
+@on_postgres
+def test_a_lane_leaves_its_connection_with_the_statements_it_prepared(app_ctx):
+    # A lane's connection is the next request's (the pool is last in, first out). Ended with a ROLLBACK,
+    # psycopg deallocated every statement prepared on it, so none ever reached its fifth run and got prepared.
+    statement = sa.text("SELECT count(*) FROM core_change_log WHERE record_id = :id").bindparams(id=1)
+    for _ in range(8):
+        parallel.Statements(db.session, [statement, statement], 2).rows(1)
+    db.session.rollback()
+    with ExitStack() as stack:
+        idle = [stack.enter_context(db.engine.connect()) for _ in range(db.engine.pool.checkedin())]
+        prepared = sum(connection.scalar(sa.text("SELECT count(*) FROM pg_prepared_statements")) for connection in idle)
+    assert prepared > 0

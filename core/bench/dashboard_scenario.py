@@ -12,6 +12,7 @@ from datetime import date, datetime, timezone
 import sqlalchemy as sa
 
 from core.extensions import db
+from core.request_session import read_connection
 
 CODE = "bench_six"
 _NOT_PLANNED = {"named": "without_planned_activity"}
@@ -84,7 +85,7 @@ def dashboard_scenario(ctx, scenario_class, table):
                       sa.select(sa.func.count()).where(activity.c.status == "done", done_before).scalar_subquery()),
             sa.select(activity.c.priority, sa.func.count()).where(activity.c.status == "open").group_by(activity.c.priority),
         ]
-        with db.engine.connect() as conn:
+        with read_connection(db.engine) as conn:
             return [conn.execute(query).all() for query in queries]
 
     return scenario_class(name, title, run=lambda: ctx.get(url), floor=floor, extra={"url": url, "widgets": len(WIDGETS)})

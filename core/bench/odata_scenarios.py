@@ -6,6 +6,7 @@ from urllib.parse import quote
 import sqlalchemy as sa
 
 from core.extensions import db
+from core.request_session import read_connection
 
 
 def odata_filter_count(ctx):
@@ -22,7 +23,7 @@ def odata_filter_count(ctx):
     url = "/odata/Activity/$count?$filter=" + quote(f"owner_id eq {owner} and status eq 'open'")
 
     def floor():
-        with db.engine.connect() as conn:
+        with read_connection(db.engine) as conn:
             return str(conn.scalar(sa.select(sa.func.count()).select_from(activity)
                                    .where(activity.c.owner_id == owner, activity.c.status == "open")))
 

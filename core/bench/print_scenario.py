@@ -13,6 +13,7 @@ from jinja2 import Environment
 from xhtml2pdf import pisa
 
 from core.extensions import db
+from core.request_session import read_connection
 
 CODE = "bench_print"
 TEMPLATE = """<html><body>
@@ -50,7 +51,7 @@ def print_scenario(ctx, scenario_class, table):
     template = env.from_string(TEMPLATE)
 
     def floor():
-        with db.engine.connect() as conn:
+        with read_connection(db.engine) as conn:
             row = conn.execute(sa.select(account).where(account.c.id == account_id)).mappings().first()
         out = io.BytesIO()
         pisa.CreatePDF(font_css() + template.render(record=dict(row)), dest=out, encoding="utf-8",

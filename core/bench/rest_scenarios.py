@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from core.db import utcnow
 from core.extensions import db
+from core.request_session import read_connection
 
 #: Contacts one measured run of ``rest_create`` posts; the report turns it into records/s.
 CREATE_BATCH = 20
@@ -83,7 +84,7 @@ def rest_scenarios(ctx) -> list:
     columns = [c for c in activity.c if c.key != "custom"]
 
     def list_floor():
-        with db.engine.connect() as conn:
+        with read_connection(db.engine) as conn:
             rows = conn.execute(sa.select(*columns).where(activity.c.owner_id == owner, activity.c.status == "open")
                                 .order_by(activity.c.due_date, activity.c.id).limit(50)).mappings().all()
         return json.dumps([dict(r) for r in rows], default=str)
@@ -92,7 +93,7 @@ def rest_scenarios(ctx) -> list:
     get_url = f"/api/v1/account/{account_id}"
 
     def get_floor():
-        with db.engine.connect() as conn:
+        with read_connection(db.engine) as conn:
             row = conn.execute(sa.select(account).where(account.c.id == account_id)).mappings().first()
         return json.dumps(dict(row), default=str)
 

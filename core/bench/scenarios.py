@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from jinja2 import Environment
 
 from core.extensions import db
-from core.request_session import end_request_session
+from core.request_session import end_request_session, read_connection
 
 _FLOOR_TABLE = Environment(autoescape=True).from_string(
     "<table>{% for row in rows %}<tr>{% for v in row %}<td>{{ v }}</td>{% endfor %}</tr>{% endfor %}</table>"
@@ -125,7 +125,7 @@ def activity_list(ctx: BenchContext, page: int) -> Scenario:
     columns = [activity.c[c] for c in ("id", "subject", "status", "due_date", "owner_id")]
 
     def rows():
-        with db.engine.connect() as conn:
+        with read_connection(db.engine) as conn:
             return conn.execute(
                 sa.select(*columns).where(activity.c.owner_id == owner, activity.c.status == "open")
                 .order_by(activity.c.due_date, activity.c.id).limit(50).offset((page - 1) * 50)
@@ -149,7 +149,7 @@ def account_card(ctx: BenchContext) -> Scenario:
     url = f"/account/{account_id}"
 
     def rows():
-        with db.engine.connect() as conn:
+        with read_connection(db.engine) as conn:
             row = conn.execute(sa.select(account).where(account.c.id == account_id)).first()
             contacts = conn.execute(sa.select(contact.c.id, contact.c.name).where(contact.c.account_id == account_id).limit(50)).all()
             activities = conn.execute(

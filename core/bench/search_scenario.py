@@ -13,6 +13,7 @@ import re
 import sqlalchemy as sa
 
 from core.extensions import db
+from core.request_session import read_connection
 
 
 def _word(name: str) -> str:
@@ -43,7 +44,7 @@ def search_scenario(ctx, scenario_class, table, floor_table):
 
     def rows():
         found = []
-        with db.engine.connect() as conn:
+        with read_connection(db.engine) as conn:
             for section, columns, indexed in targets:
                 tbl, hits = section.table, []
                 for column in indexed:

@@ -33,6 +33,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from core.request_session import read_connection
+
 #: ``session.info`` key: the session flushed writes its transaction has not committed yet.
 WROTE = "flowcase.dashboards.wrote"
 #: ``session.info`` key a caller sets to keep this session's dashboards on the session, one statement at a time.
@@ -143,7 +145,7 @@ class Statements:
         while (index := self._take()) is not None:
             future = self.futures[index]
             try:
-                with engine.connect() as connection:
+                with read_connection(engine) as connection:
                     connection.exec_driver_sql(_SET_LANE)
                     rows = [tuple(row) for row in connection.execute(self.statements[index])]
             except BaseException as exc:  # handed to the request thread, which raises it
