@@ -74,57 +74,52 @@ def test_bench_refuses_an_unknown_scenario_name(make_app, database):
     assert "no such scenario: no_such_page" in result.output and "card_account" in result.output
 
 
-def test_the_import_scenario_leaves_the_database_as_it_found_it(make_app, database):
-    """Each import (and its floor) wrote 100,000 contacts that stayed: every full run made the next one slower."""
+def _row_counts(database, tables_where: dict) -> dict:
+    """``{table: rows matching its condition}``, read on an engine of the test's own (as another process)."""
     import sqlalchemy as sa
 
-    app = make_app()
-    runner = app.test_cli_runner()
+    engine = sa.create_engine(database.url)
+    try:
+        with engine.connect() as conn:
+            return {table: conn.scalar(sa.text(f"SELECT count(*) FROM {table} WHERE {where}"))
+                    for table, where in tables_where.items()}
+    finally:
+        engine.dispose()
+
+
+def _bench_on(make_app, database):
+    """A CLI runner and the arguments of a quick bench on ``database``, its dataset generated already."""
+    runner = make_app().test_cli_runner()
     args = ["flowcase", "bench", "--scale", "30", "--repeat", "1", "--database", database.url]
     assert runner.invoke(args=[*args, "--only", "none"]).exit_code == 0
+    return runner, args
 
-    def counts():
-        engine = sa.create_engine(database.url)
-        try:
-            with engine.connect() as conn:
-                # Other scenarios set up their own records (the stage change's opportunities) at each start.
-                return {table: conn.scalar(sa.text(f"SELECT count(*) FROM {table} WHERE {where}")) for table, where in (
-                    ("crm_contact", "1 = 1"), ("core_change_log", "section = 'contact'"),
-                    ("core_dedup_key", "section = 'contact'"), ("core_import_row", "1 = 1"))}
-        finally:
-            engine.dispose()
 
-    before = counts()
+def test_the_import_scenario_leaves_the_database_as_it_found_it(make_app, database):
+    """Each import (and its floor) wrote 100,000 contacts that stayed: every full run made the next one slower."""
+    runner, args = _bench_on(make_app, database)
+    # Other scenarios set up their own records (the stage change's opportunities) at each start.
+    written = {"crm_contact": "1 = 1", "core_change_log": "section = 'contact'",
+               "core_dedup_key": "section = 'contact'", "core_import_row": "1 = 1"}
+    before = _row_counts(database, written)
     result = runner.invoke(args=[*args, "--only", "import_xlsx"])
     assert result.exit_code == 0 and "import_xlsx" in result.output, result.output
-    assert counts() == before
+    assert _row_counts(database, written) == before
 
 
 def test_only_sets_up_the_scenarios_it_names(make_app, database):
     """Every scenario used to be set up whatever --only said: each run added forty opportunities and an API key."""
-    import sqlalchemy as sa
-
-    runner = make_app().test_cli_runner()
-    args = ["flowcase", "bench", "--scale", "30", "--repeat", "1", "--database", database.url]
-    assert runner.invoke(args=[*args, "--only", "none"]).exit_code == 0
-
-    def counts():
-        engine = sa.create_engine(database.url)
-        try:
-            with engine.connect() as conn:
-                return [conn.scalar(sa.text(f"SELECT count(*) FROM {table}"))
-                        for table in ("sales_opportunity", "core_api_key", "core_process_case")]
-        finally:
-            engine.dispose()
-
-    before = counts()
+    runner, args = _bench_on(make_app, database)
+    set_up = {"sales_opportunity": "1 = 1", "core_api_key": "1 = 1", "core_process_case": "1 = 1"}
+    before = _row_counts(database, set_up)
     result = runner.invoke(args=[*args, "--only", "card_account,none"])
     assert result.exit_code == 0 and "card_account" in result.output, result.output
     assert "stage_change" not in result.output and "rest_create" not in result.output
-    assert counts() == before
+    assert _row_counts(database, set_up) == before
     result = runner.invoke(args=[*args, "--only", "stage_change"])
     assert result.exit_code == 0 and "stage_change" in result.output, result.output
-    assert counts()[0] > before[0], "the stage change sets up opportunities of its own"
+    after = _row_counts(database, set_up)
+    assert after["sales_opportunity"] > before["sales_opportunity"], "the stage change sets up opportunities of its own"
 
 
 def test_bench_generates_data_and_measures_each_scenario_beside_its_floor(make_app, database, tmp_path):
