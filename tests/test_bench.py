@@ -120,6 +120,9 @@ def test_only_sets_up_the_scenarios_it_names(make_app, database):
     assert result.exit_code == 0 and "stage_change" in result.output, result.output
     after = _row_counts(database, set_up)
     assert after["sales_opportunity"] > before["sales_opportunity"], "the stage change sets up opportunities of its own"
+    # The REST scenarios' set-up commits a key; the card's page floor still signs the bench user in after it.
+    result = runner.invoke(args=[*args, "--only", "card_account,rest_create"])
+    assert result.exit_code == 0 and "rest_create" in result.output, result.output
 
 
 def test_bench_generates_data_and_measures_each_scenario_beside_its_floor(make_app, database, tmp_path):

@@ -76,6 +76,9 @@ class BenchContext:
         from core.models import User
 
         self.user = db.session.scalars(sa.select(User).where(User.login == login)).one()
+        # Detached with what it loaded: a scenario's set-up that commits (an API key) would expire it, and
+        # the session it would reload through ends with every request.
+        db.session.expunge(self.user)
 
     def has_route(self, rule_prefix: str) -> bool:
         return any(str(rule).startswith(rule_prefix) for rule in self.app.url_map.iter_rules())
