@@ -8,11 +8,14 @@ saving still loses what it wrote, on either database.
 """
 from __future__ import annotations
 
+from contextlib import ExitStack
+
 import pytest
 import sqlalchemy as sa
 
 from core.demo_users import ensure_demo_users
 from core.extensions import db
+from core.request_session import read_connection
 
 pytestmark = pytest.mark.addons("crm")
 
@@ -66,6 +69,36 @@ def test_reading_a_card_again_and_again_keeps_its_statements_prepared_on_postgre
     # psycopg prepares a statement on its fifth run; a rollback at the end of each request would have
     # dropped them all (it sends DEALLOCATE ALL), so none would be left.
     assert _prepared_on_pooled_connections(app) > 0
+
+
+def _plans_of_pooled_statements(app) -> tuple[int, int]:
+    """``(statements prepared, of which PostgreSQL runs on a generic plan)`` on the connections idle in the pool."""
+    with app.app_context():
+        with ExitStack() as stack:
+            # Read so that they keep what they prepared: engine.connect() would end with a ROLLBACK.
+            idle = [stack.enter_context(read_connection(db.engine)) for _ in range(db.engine.pool.checkedin())]
+            counts = [connection.execute(sa.text(
+                "SELECT count(*), count(*) FILTER (WHERE generic_plans > 0) FROM pg_prepared_statements")).one()
+                for connection in idle]
+    return sum(c[0] for c in counts), sum(c[1] for c in counts)
+
+
+def test_within_the_bench_warm_up_a_card_stops_being_planned_on_postgresql(app, client, account_id):
+    # The bench measures after WARMUP_RUNS calls: by then psycopg has prepared the card's statements (sixth
+    # run) and PostgreSQL, after five plans of its own per prepared statement, keeps a generic one.
+    from core.bench.stats import WARMUP_RUNS
+
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("plans of prepared statements are PostgreSQL's")
+    manager = log_in(client)
+    for _ in range(3):
+        assert manager.get(f"/account/{account_id}").status_code == 200
+    assert _plans_of_pooled_statements(app)[1] == 0, "three runs are too few: every statement is still planned"
+    for _ in range(WARMUP_RUNS - 3):
+        assert manager.get(f"/account/{account_id}").status_code == 200
+    prepared, generic = _plans_of_pooled_statements(app)
+    assert prepared >= 5 and generic >= 5, (prepared, generic)
 
 
 def _connections_of_requests(app, client, url: str, requests: int = 6) -> list[int]:

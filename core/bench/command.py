@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from core.bench.stats import measure_side_by_side, peak_rss_mb
+from core.bench.stats import WARMUP_RUNS, measure_side_by_side, peak_rss_mb
 
 
 @click.command("bench")
@@ -63,7 +63,7 @@ def bench_command(scale, database_url, repeat, only, json_path):
                 click.echo(f"{scenario.name:<22} not available: {scenario.unavailable}")
             else:
                 runs = min(repeat, scenario.max_repeat or repeat)
-                warmup = 1 if scenario.max_repeat else 3
+                warmup = 1 if scenario.max_repeat else WARMUP_RUNS
                 calls = [(call, scenario.prepare, scenario.cleanup) for call in (scenario.run, scenario.floor)]
                 if scenario.page_floor is not None:
                     calls.append((scenario.page_floor, None))
