@@ -41,36 +41,6 @@ def _account_names(app) -> list[str]:
     return names
 
 
-def _prepared_on_pooled_connections(app) -> int:
-    """Statements the server holds prepared for any connection idle in the pool."""
-    with app.app_context():
-        pool = db.engine.pool
-        connections = [pool.connect() for _ in range(pool.checkedin())]
-        try:
-            found = 0
-            for connection in connections:
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT count(*) FROM pg_prepared_statements")
-                    found += cursor.fetchone()[0]
-                connection.commit()
-            return found
-        finally:
-            for connection in connections:
-                connection.close()
-
-
-def test_reading_a_card_again_and_again_keeps_its_statements_prepared_on_postgresql(app, client, account_id):
-    with app.app_context():
-        if db.engine.dialect.name != "postgresql":
-            pytest.skip("prepared statements are psycopg's; SQLite's module keeps its own statement cache")
-    manager = log_in(client)
-    for _ in range(8):
-        assert manager.get(f"/account/{account_id}").status_code == 200
-    # psycopg prepares a statement on its fifth run; a rollback at the end of each request would have
-    # dropped them all (it sends DEALLOCATE ALL), so none would be left.
-    assert _prepared_on_pooled_connections(app) > 0
-
-
 def _plans_of_pooled_statements(app) -> tuple[int, int]:
     """``(statements prepared, of which PostgreSQL runs on a generic plan)`` on the connections idle in the pool."""
     with app.app_context():
@@ -83,17 +53,30 @@ def _plans_of_pooled_statements(app) -> tuple[int, int]:
     return sum(c[0] for c in counts), sum(c[1] for c in counts)
 
 
+def _read_card_on_postgresql(app, client, account_id, times: int):
+    """Log the manager in and read the account's card ``times`` times; skips the test off PostgreSQL."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("prepared statements are psycopg's; SQLite's module keeps its own statement cache")
+    manager = log_in(client)
+    for _ in range(times):
+        assert manager.get(f"/account/{account_id}").status_code == 200
+    return manager
+
+
+def test_reading_a_card_again_and_again_keeps_its_statements_prepared_on_postgresql(app, client, account_id):
+    _read_card_on_postgresql(app, client, account_id, 8)
+    # psycopg prepares a statement on its fifth run; a rollback at the end of each request would have
+    # dropped them all (it sends DEALLOCATE ALL), so none would be left.
+    assert _plans_of_pooled_statements(app)[0] > 0
+
+
 def test_within_the_bench_warm_up_a_card_stops_being_planned_on_postgresql(app, client, account_id):
     # The bench measures after WARMUP_RUNS calls: by then psycopg has prepared the card's statements (sixth
     # run) and PostgreSQL, after five plans of its own per prepared statement, keeps a generic one.
     from core.bench.stats import WARMUP_RUNS
 
-    with app.app_context():
-        if db.engine.dialect.name != "postgresql":
-            pytest.skip("plans of prepared statements are PostgreSQL's")
-    manager = log_in(client)
-    for _ in range(3):
-        assert manager.get(f"/account/{account_id}").status_code == 200
+    manager = _read_card_on_postgresql(app, client, account_id, 3)
     assert _plans_of_pooled_statements(app)[1] == 0, "three runs are too few: every statement is still planned"
     for _ in range(WARMUP_RUNS - 3):
         assert manager.get(f"/account/{account_id}").status_code == 200
