@@ -152,8 +152,9 @@ def test_a_lane_leaves_its_connection_with_the_statements_it_prepared(app_ctx):
     # A lane's connection is the next request's (the pool is last in, first out). Ended with a ROLLBACK,
     # psycopg deallocated every statement prepared on it, so none ever reached its fifth run and got prepared.
     statement = sa.text("SELECT count(*) FROM core_change_log WHERE record_id = :id").bindparams(id=1)
-    for _ in range(8):
-        parallel.Statements(db.session, [statement, statement], 2).rows(1)
+    for _ in range(30):  # each connection a lane takes runs the statement more than psycopg's threshold of five
+        lanes = parallel.Statements(db.session, [statement, statement], 2)
+        lanes.rows(0), lanes.rows(1)  # both done: their connections are back in the pool
     db.session.rollback()
     with ExitStack() as stack:
         idle = [stack.enter_context(db.engine.connect()) for _ in range(db.engine.pool.checkedin())]
