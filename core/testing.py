@@ -126,3 +126,19 @@ def lose_generation_triggers(session, table: str, directory: bool = False) -> No
     session.commit()
     config_cache._TRIGGERED.clear()
     config_cache._WARNED.clear()
+
+
+def pooled_statement_plans(engine) -> tuple[int, int]:
+    """``(statements prepared, of which PostgreSQL runs on a generic plan)`` on ``engine``'s idle pooled connections.
+
+    Each is read through :func:`core.request_session.read_connection`, so the count leaves what it counts
+    in place: ``engine.connect()`` would end with a ROLLBACK, on which psycopg deallocates them.
+    """
+    from core.request_session import read_connection
+
+    with contextlib.ExitStack() as stack:
+        idle = [stack.enter_context(read_connection(engine)) for _ in range(engine.pool.checkedin())]
+        counts = [connection.execute(sa.text(
+            "SELECT count(*), count(*) FILTER (WHERE generic_plans > 0) FROM pg_prepared_statements")).one()
+            for connection in idle]
+    return sum(c[0] for c in counts), sum(c[1] for c in counts)

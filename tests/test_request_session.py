@@ -8,14 +8,12 @@ saving still loses what it wrote, on either database.
 """
 from __future__ import annotations
 
-from contextlib import ExitStack
-
 import pytest
 import sqlalchemy as sa
 
 from core.demo_users import ensure_demo_users
 from core.extensions import db
-from core.request_session import read_connection
+from core.testing import pooled_statement_plans
 
 pytestmark = pytest.mark.addons("crm")
 
@@ -42,15 +40,8 @@ def _account_names(app) -> list[str]:
 
 
 def _plans_of_pooled_statements(app) -> tuple[int, int]:
-    """``(statements prepared, of which PostgreSQL runs on a generic plan)`` on the connections idle in the pool."""
     with app.app_context():
-        with ExitStack() as stack:
-            # Read so that they keep what they prepared: engine.connect() would end with a ROLLBACK.
-            idle = [stack.enter_context(read_connection(db.engine)) for _ in range(db.engine.pool.checkedin())]
-            counts = [connection.execute(sa.text(
-                "SELECT count(*), count(*) FILTER (WHERE generic_plans > 0) FROM pg_prepared_statements")).one()
-                for connection in idle]
-    return sum(c[0] for c in counts), sum(c[1] for c in counts)
+        return pooled_statement_plans(db.engine)
 
 
 def _read_card_on_postgresql(app, client, account_id, times: int):
@@ -115,7 +106,7 @@ def test_each_request_takes_the_connection_the_last_one_returned(app, client, ac
     assert len(set(used)) == 1
 
 
-def test_an_instance_config_may_choose_the_pool_order(make_app, tmp_path):
+def test_an_instance_config_may_choose_the_pool_order(make_app):
     app = make_app(addons=("crm",), SQLALCHEMY_ENGINE_OPTIONS={"pool_use_lifo": False})
     with app.app_context():
         ensure_demo_users()

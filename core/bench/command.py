@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from core.bench.stats import WARMUP_RUNS, measure_side_by_side, peak_rss_mb
+from core.bench.stats import DEFAULT_REPEAT, WARMUP_RUNS, measure_side_by_side, peak_rss_mb
 
 
 @click.command("bench")
@@ -17,7 +17,7 @@ from core.bench.stats import WARMUP_RUNS, measure_side_by_side, peak_rss_mb
               help="Accounts to generate (contacts x3, activities x10 come with them).")
 @click.option("--database", "database_url", default=None,
               help="Database URL (default: SQLite instance/bench-<scale>.sqlite3); reused when it has data.")
-@click.option("--repeat", default=30, show_default=True, help="Measured runs per scenario.")
+@click.option("--repeat", default=DEFAULT_REPEAT, show_default=True, help="Measured runs per scenario.")
 @click.option("--only", default=None, help="Comma-separated scenario names.")
 @click.option("--json", "json_path", default=None, type=click.Path(dir_okay=False), help="Write the results here.")
 @with_appcontext

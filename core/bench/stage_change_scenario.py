@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from core.bench.stats import WARMUP_RUNS
+from core.bench.stats import DEFAULT_REPEAT, WARMUP_RUNS
 from core.db import utcnow
 from core.extensions import db
 
 CASE_CODE = "bench_stage_change"
-#: Opportunities made ready per batch: the default 30 runs and the warm-up (``WARMUP_RUNS``) take one batch,
-#: so no measured run pays for a refill.
-POOL_BATCH = 30 + WARMUP_RUNS
+#: Opportunities made ready per batch: the default runs and the warm-up take one batch, so no measured
+#: run pays for a refill.
+POOL_BATCH = DEFAULT_REPEAT + WARMUP_RUNS
 
 
 def _setup_case(records, stage_ids) -> None:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 #: a generic plan; with three warm-up calls, the card's median fell among the planned runs (2.0-2.2x
 #: its page floor against 1.70-1.75x after twelve).
 WARMUP_RUNS = 12
+#: Measured runs per scenario unless ``--repeat`` says otherwise.
+DEFAULT_REPEAT = 30
 
 
 @dataclass
