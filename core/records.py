@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, Callable
 
@@ -219,30 +220,58 @@ class Records(RecordRights):
 
         return RecordBatch(self, size)
 
-    def _prepare_create(self, section: Section, values: dict, stamps: dict | None = None):
+    def create_plan(self, section: Section) -> "CreatePlan":
+        """What each create in ``section`` by this service's user is checked against, looked up once.
+
+        A records batch takes one per section and reuses it for every row: the
+        field maps, column rights, required fields and hook callers do not change
+        within its transaction, and an import looked each of them up again for
+        every row.
+        """
+        custom = {info.path: info for info in section.custom_fields()}
+        own = section.own_field_map()
+        return CreatePlan(
+            fields=own,
+            custom_fields=custom,
+            fields_with_custom={**own, **custom},
+            extension_fields=({info.path: info for ext in section.extensions for info in ext.fields()}
+                              if section.extensions else {}),
+            restricted=self.field_access(section).restricted,
+            required_own=section.required_own_fields(),
+            required_custom=[info for info in custom.values() if info.required],
+            validate=self._hook("flowcase_record_validate"),
+            before_create=self._hook("flowcase_record_before_create"),
+        )
+
+    def _prepare_create(self, section: Section, values: dict, stamps: dict | None = None,
+                        plan: "CreatePlan | None" = None):
         """Everything a create does before its INSERT: coercion, rights, required fields, validation, before-hooks.
 
         Returns ``(record, extension values, event)``; the record is not in the session yet.
+        ``plan``: this section's :meth:`create_plan`, when the caller keeps one.
         """
+        plan = plan or self.create_plan(section)
         record = section.model()
-        own, ext = self._split(section, values)
+        own, ext = self._split(section, values, plan=plan)
         if section.owner_field and self.user is not None and not self.is_sudo and section.owner_field not in own:
             # A new record is its creator's unless they name another owner, on every door (the form shows it).
             own[section.owner_field] = self.user.id
-        self._assign_new(section, record, own)
-        self._require(section, record, custom_paths=None, new=True)
+        self._assign_new(section, record, own, plan.custom_fields)
+        # A new record holds what was set on it in its __dict__; reading an unset column through the
+        # ORM takes its default-value path, per required field of every imported row.
+        _require_fields(record, plan.required_own, plan.required_custom, record.__dict__.get)
         if not self.can(section, "create", record):  # an "own" create right: the owner must be me
             raise AccessDenied(_l("You may not create %(section)s records for other owners", section=section.title))
         values = {**own, **_flatten(ext)}
         event = RecordEvent(self, section, record, "create", values=values,
                             changes={path: (None, value) for path, value in values.items()})
-        self._validate(event)
+        self._validate(event, plan.validate)
         if self.user is not None:
             record.created_by_id = record.updated_by_id = self.user.id
         for name in ("created_at", "created_by_id"):
             if stamps and stamps.get(name) is not None:
                 setattr(record, name, stamps[name])
-        self._hook("flowcase_record_before_create")(event=event)
+        plan.before_create(event=event)
         return record, ext, event
 
     def _add_extension_rows(self, record, ext: dict) -> None:
@@ -334,22 +363,28 @@ class Records(RecordRights):
             return record_or_id
         return self.get(section, record_or_id)
 
-    def _split(self, section: Section, values: dict, record=None):
+    def _split(self, section: Section, values: dict, record=None, plan: "CreatePlan | None" = None):
         """Coerce values and split them into own columns and extension tables; unknown fields are errors.
 
         Custom fields (``custom.<name>``) stay with the own values: they live in the record's ``custom`` column.
         Fields hidden or read-only for the user (column rights) are refused unless
         the value is what ``record`` (the record being updated) already holds, so a
-        form sending back what it showed still saves.
+        form sending back what it showed still saves. ``plan``: see :meth:`create_plan`.
         """
-        access = self.field_access(section)
+        with_custom = any(str(path).startswith(custom_fields.PREFIX) for path in values)
+        if plan is None:
+            restricted = self.field_access(section).restricted
+            own_fields = section.own_field_map()
+            if with_custom:
+                own_fields = {**own_fields, **{info.path: info for info in section.custom_fields()}}
+            ext_fields = ({info.path: info for ext in section.extensions for info in ext.fields()}
+                          if section.extensions else {})
+        else:
+            restricted, ext_fields = plan.restricted, plan.extension_fields
+            own_fields = plan.fields_with_custom if with_custom else plan.fields
         own: dict = {}
         ext: dict[SectionExtension, dict] = defaultdict(dict)
         errors: dict[str, list] = {}
-        own_fields = section.own_field_map()
-        ext_fields = {info.path: info for ext in section.extensions for info in ext.fields()} if section.extensions else {}
-        if any(str(path).startswith(custom_fields.PREFIX) for path in values):
-            own_fields = {**own_fields, **{info.path: info for info in section.custom_fields()}}
         for path, raw in values.items():
             info = own_fields.get(path) or ext_fields.get(path)
             if info is None:
@@ -360,7 +395,7 @@ class Records(RecordRights):
             except BadValue as exc:
                 errors[path] = [str(exc)]
                 continue
-            if path in access.restricted and not self._unchanged(section, record, path, value):
+            if path in restricted and not self._unchanged(section, record, path, value):
                 errors[path] = [_l("you may not change the field “%(field)s”", field=path)]
                 continue
             if info.type == "lookup" and value is not None and not self._exists(info, value):
@@ -412,22 +447,27 @@ class Records(RecordRights):
             setattr(record, path, value)
         return changes
 
-    def _assign_new(self, section: Section, record, own: dict) -> None:
+    def _assign_new(self, section: Section, record, own: dict, custom_infos: dict | None = None) -> None:
         """:meth:`_assign` for a record just built: it holds nothing yet, so there is no old value to read and compare.
+        ``custom_infos``: the section's ``{path: custom field}``, when the caller holds them.
 
         Reading an attribute never set goes through the ORM's default-value path,
         some four times per create for nothing (an import creates a row each).
         """
         custom = {path: value for path, value in own.items() if path.startswith(custom_fields.PREFIX)}
         if custom:
-            self._assign_custom(section, record, custom)
+            self._assign_custom(section, record, custom, custom_infos)
         for path, value in own.items():
             if path not in custom:
                 setattr(record, path, value)
 
-    def _assign_custom(self, section: Section, record, custom: dict) -> dict:
-        """Write custom-field values into a new ``record.custom`` dict (a new object, so the ORM sees it)."""
-        infos = {info.path: info for info in section.custom_fields()}
+    def _assign_custom(self, section: Section, record, custom: dict, infos: dict | None = None) -> dict:
+        """Write custom-field values into a new ``record.custom`` dict (a new object, so the ORM sees it).
+
+        ``infos``: the section's ``{path: custom field}``, when the caller holds them.
+        """
+        if infos is None:
+            infos = {info.path: info for info in section.custom_fields()}
         stored = dict(record.custom or {})
         changes = {}
         for path, value in custom.items():
@@ -442,33 +482,22 @@ class Records(RecordRights):
         record.custom = stored
         return changes
 
-    def _require(self, section: Section, record, custom_paths: set | None = None, new: bool = False) -> None:
-        """Required fields must have a value; ``custom_paths``: on update, the custom fields being written;
-        ``new``: ``record`` was just built and holds only what was set on it.
+    def _require(self, section: Section, record, custom_paths: set | None = None) -> None:
+        """Required fields of ``record`` (being updated) must have a value; ``custom_paths``: the custom
+        fields being written.
 
         A required custom field added after records exist is enforced on new
         records and whenever it is written, so older records (and add-on data
         upgrades) can still be saved without it.
         """
-        # A new record holds what was set on it in its __dict__; reading an unset column
-        # through the ORM takes its default-value path, per required field of every imported row.
-        read = record.__dict__.get if new else partial(getattr, record)
-        missing = {
-            info.path: [_l("is required")]
-            for info in section.required_own_fields()
-            if read(info.path) in (None, "")
-        }
-        for info in section.custom_fields():
-            if not info.required or (custom_paths is not None and info.path not in custom_paths):
-                continue
-            if custom_fields.value_of(record, info) in (None, ""):
-                missing[info.path] = [_l("is required")]
-        if missing:
-            raise ValidationError(missing)
+        required_custom = [info for info in section.custom_fields()
+                           if info.required and (custom_paths is None or info.path in custom_paths)]
+        _require_fields(record, section.required_own_fields(), required_custom, partial(getattr, record))
 
-    def _validate(self, event: RecordEvent) -> None:
+    def _validate(self, event: RecordEvent, hook: Callable | None = None) -> None:
+        """Run the validate hooks (``hook``: their caller, when the caller holds it) and raise what they found."""
         errors: dict[str, list] = defaultdict(list)
-        for result in reversed(self._hook("flowcase_record_validate")(event=event)):
+        for result in reversed((hook or self._hook("flowcase_record_validate"))(event=event)):
             for path, messages in (result or {}).items():
                 errors[path].extend([messages] if isinstance(messages, str) else messages)
         if errors:
@@ -519,6 +548,35 @@ class Records(RecordRights):
 #: ``session.info`` keys a running batch sets: lookup targets known to exist, and INSERTs deferred to its chunk's end.
 EXISTS_MEMO = "flowcase_batch_exists"
 DEFERRED_INSERTS = "flowcase_batch_inserts"
+
+
+@dataclass(frozen=True)
+class CreatePlan:
+    """What the creates of one section by one user are checked against (see :meth:`Records.create_plan`)."""
+
+    #: ``{path: field}`` of the section's own columns; of its custom fields; of both; of its extension tables.
+    fields: dict
+    custom_fields: dict
+    fields_with_custom: dict
+    extension_fields: dict
+    #: Paths hidden from or read-only for the user (column rights).
+    restricted: Any
+    required_own: list
+    #: Custom fields that must have a value on a new record.
+    required_custom: list
+    #: Callers of the ``flowcase_record_validate`` and ``flowcase_record_before_create`` hooks.
+    validate: Callable
+    before_create: Callable
+
+
+def _require_fields(record, required_own, required_custom, read: Callable) -> None:
+    """Raise :class:`ValidationError` naming each required field without a value; ``read(path)`` reads an own one."""
+    missing = {info.path: [_l("is required")] for info in required_own if read(info.path) in (None, "")}
+    for info in required_custom:
+        if custom_fields.value_of(record, info) in (None, ""):
+            missing[info.path] = [_l("is required")]
+    if missing:
+        raise ValidationError(missing)
 
 
 def create_log_values(event: RecordEvent) -> dict:

@@ -87,6 +87,12 @@ class PendingCreate:
     token: Any = None
     extra: dict = field(default_factory=dict)
 
+    @property
+    def record_id(self):
+        """The record's id once its chunk gave it one (None while it waits), read without the ORM's
+        default-value path that an unset attribute of a new record takes."""
+        return self.record.__dict__.get("id")
+
 
 class RecordBatch:
     """Checked creates written per chunk of ``size`` rows; use as a context manager inside a transaction."""
@@ -100,7 +106,8 @@ class RecordBatch:
         self.memo: dict = {}
         #: True while a row is being checked (hooks run then may look at :attr:`memo`), False while writing.
         self.preparing = False
-        self._checked_sections: set = set()
+        #: Section name -> its :meth:`Records.create_plan`, made at the section's first row.
+        self._plans: dict = {}
         self._previous = None
 
     # -- the block ----------------------------------------------------------
@@ -138,14 +145,15 @@ class RecordBatch:
         """
         records = self.records
         section = records.section(section_name)
-        if section.name not in self._checked_sections:  # the section-wide right, once per batch
+        plan = self._plans.get(section.name)
+        if plan is None:  # the section-wide right, and what each row is checked against, once per batch
             records._check(section, "create")
-            self._checked_sections.add(section.name)
+            plan = self._plans[section.name] = records.create_plan(section)
         session = self.session
         # What ``session.no_autoflush`` does, without a generator-based context manager per row.
         autoflush, session.autoflush, self.preparing = session.autoflush, False, True
         try:
-            record, ext, event = records._prepare_create(section, values, stamps)
+            record, ext, event = records._prepare_create(section, values, stamps, plan)
         finally:
             session.autoflush, self.preparing = autoflush, False
         item = PendingCreate(section, values, stamps, record, ext, event, on_written, on_failed, context, token)
@@ -233,7 +241,7 @@ class RecordBatch:
             return
         by_model: dict = {}
         for item in items:
-            if item.record.id is None:
+            if item.record.__dict__.get("id") is None:  # not set on a new record: no ORM default-value path
                 by_model.setdefault(type(item.record), []).append(item.record)
         for model, group in by_model.items():
             table = model.__table__

@@ -19,15 +19,17 @@ class BadValue(ValueError):
 
 def coerce(info: FieldInfo, value):
     """Return ``value`` as the Python type of ``info``'s column, or raise :class:`BadValue`."""
-    if value is None or (isinstance(value, str) and value.strip() == "" and info.type not in ("string", "text")):
-        return None
     kind = info.type
-    if kind in ("string", "text"):
+    if kind in ("string", "text"):  # first: most values are text, and blank text stays text
+        if value is None:
+            return None
         text = value if isinstance(value, str) else str(value)
         length = getattr(info.column.type, "length", None) if info.column is not None else info.max_length
         if length and len(text) > length:
             raise BadValue(_l("must be at most %(n)s characters", n=length))
         return text
+    if value is None or (isinstance(value, str) and value.strip() == ""):
+        return None
     if kind in ("integer", "lookup"):
         if isinstance(value, bool):
             raise BadValue(_l("must be a whole number"))

@@ -302,10 +302,10 @@ class Importer:
         with context():
             item = writer.create(section, data, stamps=history, on_written=written, on_failed=failed,
                                  context=context, token=number)
-        if key_value is not None and item.record.id is None:
+        if key_value is not None and item.record_id is None:
             self._pending_key_values.add(key_value)
-        for rule_key in keys.items():
-            if item.record.id is None:
+        if item.record_id is None:
+            for rule_key in keys.items():
                 self._seen.setdefault(rule_key, item)
 
     def _with_this_run(self, writer, keys: dict, found: list) -> list:
