@@ -371,7 +371,9 @@ class Records(RecordRights):
         the value is what ``record`` (the record being updated) already holds, so a
         form sending back what it showed still saves. ``plan``: see :meth:`create_plan`.
         """
-        with_custom = any(str(path).startswith(custom_fields.PREFIX) for path in values)
+        # A section without custom fields has none to find (a "custom." path is then an unknown field).
+        with_custom = ((plan is None or bool(plan.custom_fields))
+                       and any(str(path).startswith(custom_fields.PREFIX) for path in values))
         if plan is None:
             restricted = self.field_access(section).restricted
             own_fields = section.own_field_map()
@@ -454,7 +456,10 @@ class Records(RecordRights):
         Reading an attribute never set goes through the ORM's default-value path,
         some four times per create for nothing (an import creates a row each).
         """
-        custom = {path: value for path, value in own.items() if path.startswith(custom_fields.PREFIX)}
+        if custom_infos is not None and not custom_infos:  # no custom fields: ``own`` holds none (see _split)
+            custom = {}
+        else:
+            custom = {path: value for path, value in own.items() if path.startswith(custom_fields.PREFIX)}
         if custom:
             self._assign_custom(section, record, custom, custom_infos)
         for path, value in own.items():

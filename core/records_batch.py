@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Callable
 
 import sqlalchemy as sa
@@ -52,7 +53,6 @@ from core.records import DEFERRED_INSERTS, EXISTS_MEMO, create_log_values
 _CURRENT = "flowcase_record_batch"
 #: ``(database URL, table) -> name of the sequence behind its id`` (None: there is none), see ``RecordBatch._sequence``.
 _SEQUENCES: dict = {}
-_MISSING = object()
 #: The session's own step that makes flushed objects persistent (private to SQLAlchemy 2.0 and 2.1):
 #: without it every chunk is flushed.
 _REGISTER_PERSISTENT = hasattr(Session, "_register_persistent")
@@ -292,22 +292,20 @@ class RecordBatch:
                 by_model.setdefault(type(record), []).append(record)
         states = set()
         for model, group in by_model.items():
-            columns = _row_plan(model).columns
-            filled = set()
+            plan = _row_plan(model)
             for record in group:
                 # Missing values go straight into the record's __dict__: becoming persistent below takes whatever
                 # it holds as loaded from the database, as the flush's post-fetch would.
                 values = record.__dict__
-                for key, attribute, default in columns:
-                    value = values.get(attribute, _MISSING)
-                    if value is _MISSING:
-                        value = values[attribute] = None if default is None else default()
-                    if value is not None:
-                        filled.add(key)
+                for attribute, default in plan.defaults:
+                    if attribute not in values:
+                        values[attribute] = default()
+                values.update({**plan.nones, **values})  # None where unset, in two dict operations, not a loop
             # Columns empty in every row are left out (they are NULL anyway): SQLite binds each value it is given.
-            used = [(key, attribute) for key, attribute, _default in columns if key in filled]
-            rows = value_tuples([record.__dict__ for record in group], [attribute for _key, attribute in used])
-            insert_values(session, model.__table__, [key for key, _attribute in used], rows)
+            by_column = list(zip(*value_tuples([record.__dict__ for record in group], plan.attributes)))
+            used = [index for index, column in enumerate(by_column) if column.count(None) != len(column)]
+            rows = list(zip(*(by_column[index] for index in used)))
+            insert_values(session, model.__table__, [plan.columns[index][0] for index in used], rows)
             # Pending, as during a flush: the listeners look for them there.
             group_states = [instance_state(record) for record in group]
             if _SAVE_PENDING is None:
@@ -369,6 +367,21 @@ class _RowPlan:
     columns: list
     #: Names of the model's relationships (a record with one set is left to the flush).
     relationships: frozenset
+
+    @cached_property
+    def attributes(self) -> list:
+        """The columns' attribute names, in the table's column order."""
+        return [attribute for _key, attribute, _default in self.columns]
+
+    @cached_property
+    def defaults(self) -> list:
+        """``[(attribute, maker of its Python default)]`` of the columns that have one."""
+        return [(attribute, default) for _key, attribute, default in self.columns if default is not None]
+
+    @cached_property
+    def nones(self) -> dict:
+        """``{attribute: None}`` of the columns without a Python default."""
+        return dict.fromkeys(attribute for _key, attribute, default in self.columns if default is None)
 
 
 def _row_plan(model) -> "_RowPlan | None":

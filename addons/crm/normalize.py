@@ -77,10 +77,10 @@ def full_name(first: str | None, middle: str | None, last: str | None) -> str:
     Cyrillic names read "Фамилия Имя Отчество" (as Russian and Ukrainian
     documents and CRMs show them); others read "First Middle Last".
     """
-    parts = [(p or "").strip() for p in (first, middle, last)]
-    first, middle, last = parts
-    if _CYRILLIC.search(last or first or ""):
+    # Written out rather than comprehensions: an import builds a name per row.
+    first, middle, last = (first or "").strip(), (middle or "").strip(), (last or "").strip()
+    if _CYRILLIC.search(last or first):
         ordered = (last, first, middle)
     else:
         ordered = (first, middle, last)
-    return " ".join(part for part in ordered if part)
+    return " ".join(filter(None, ordered))

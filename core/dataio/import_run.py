@@ -35,6 +35,7 @@ from core.dedup.keys import Candidate, active_rules
 from core.dedup.lookup import find_candidates_many
 from core.errors import FlowcaseError, ValidationError
 from core.models.dataio import ImportRow, ImportRun, ImportStatus
+from core.records_batch import PendingCreate
 
 #: Rows per transaction (one savepoint, one INSERT per table, one duplicate lookup per rule).
 BATCH = 1000
@@ -310,8 +311,6 @@ class Importer:
 
     def _with_this_run(self, writer, keys: dict, found: list) -> list:
         """``found`` (stored candidates) plus rows this run wrote, or queued, with the same keys (rule order kept)."""
-        from core.records_batch import PendingCreate
-
         extra = {}
         for rule_key in keys.items():
             other = self._seen.get(rule_key)
