@@ -257,9 +257,10 @@ class Records(RecordRights):
             # A new record is its creator's unless they name another owner, on every door (the form shows it).
             own[section.owner_field] = self.user.id
         self._assign_new(section, record, own, plan.custom_fields)
-        # A new record holds what was set on it in its __dict__; reading an unset column through the
-        # ORM takes its default-value path, per required field of every imported row.
-        _require_fields(record, plan.required_own, plan.required_custom, record.__dict__.get)
+        if plan.required_own or plan.required_custom:
+            # A new record holds what was set on it in its __dict__; reading an unset column through the
+            # ORM takes its default-value path, per required field of every imported row.
+            _require_fields(record, plan.required_own, plan.required_custom, record.__dict__.get)
         if not self.can(section, "create", record):  # an "own" create right: the owner must be me
             raise AccessDenied(_l("You may not create %(section)s records for other owners", section=section.title))
         values = {**own, **_flatten(ext)}

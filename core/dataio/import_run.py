@@ -17,6 +17,7 @@ import hashlib
 import json
 import shutil
 from contextlib import contextmanager
+from functools import partial
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -278,36 +279,40 @@ class Importer:
                 self._written_row(number, first, "updated", keys)
                 return
             if any(candidate.rule.action == "block" for candidate in found):
-                context = lambda: confirm_duplicates(records)  # noqa: E731 - the check on save refuses it, with its message
+                context = partial(confirm_duplicates, records)  # the check on save refuses it, with its message
             else:  # only warn rules matched, which the check on save would find again and let through
-                context = lambda: confirmed_and_checked(records)  # noqa: E731
+                context = partial(confirmed_and_checked, records)
             outcome = "flagged"
             note = self._text(_FLAGGED) % {"id": first, "rule": rule}
         else:  # the lookup found nothing: not again on save
-            context, outcome, note = (lambda: duplicates_checked(records)), "created", None
-
-        def written(record):
-            self._pending_key_values.discard(key_value)
-            if note is not None:
-                self.counters.report(number, "", note, level="flagged")
-            self._written_row(number, record.id, outcome, keys)
-
-        def failed(error):
-            self._pending_key_values.discard(key_value)
-            for rule_key in keys.items():
-                if self._seen.get(rule_key) is item:
-                    del self._seen[rule_key]
-            self._failed(number, error)
-
+            context, outcome, note = partial(duplicates_checked, records), "created", None
         key_value = data.get(run.key_field) if run.mode == "upsert" and run.key_field != "id" else None
+        # Partials of methods, not closures: a closure made every local it shares a cell, on every row.
         with context():
-            item = writer.create(section, data, stamps=history, on_written=written, on_failed=failed,
-                                 context=context, token=number)
+            item = writer.create(section, data, stamps=history, context=context, token=number,
+                                 on_written=partial(self._queued_written, number, keys, outcome, note, key_value),
+                                 on_failed=partial(self._queued_failed, number, keys, key_value))
         if key_value is not None and item.record_id is None:
             self._pending_key_values.add(key_value)
         if item.record_id is None:
             for rule_key in keys.items():
                 self._seen.setdefault(rule_key, item)
+
+    def _queued_written(self, number: int, keys: dict, outcome: str, note, key_value, record) -> None:
+        """The queued create of row ``number`` is in the database: counted, noted, its keys remembered."""
+        self._pending_key_values.discard(key_value)
+        if note is not None:
+            self.counters.report(number, "", note, level="flagged")
+        self._written_row(number, record.id, outcome, keys)
+
+    def _queued_failed(self, number: int, keys: dict, key_value, error: Exception) -> None:
+        """The queued create of row ``number`` failed when its chunk was written: reported, its keys forgotten."""
+        self._pending_key_values.discard(key_value)
+        for rule_key in keys.items():
+            other = self._seen.get(rule_key)
+            if isinstance(other, PendingCreate) and other.token == number:
+                del self._seen[rule_key]
+        self._failed(number, error)
 
     def _with_this_run(self, writer, keys: dict, found: list) -> list:
         """``found`` (stored candidates) plus rows this run wrote, or queued, with the same keys (rule order kept)."""
