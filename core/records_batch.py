@@ -60,6 +60,8 @@ _REGISTER_PERSISTENT = hasattr(Session, "_register_persistent")
 #: relationships. The records written as rows have none set, so the cascade (a sixth of the cost of
 #: putting a chunk's records in the session) finds nothing; ``add`` where SQLAlchemy lacks it.
 _SAVE_PENDING = getattr(Session, "_save_impl", None)
+#: The change-log columns a created record's row fills, in the order its tuple holds them.
+_LOG_COLUMNS = ["section", "record_id", "operation", "field", "old_value", "new_value", "user_id", "at"]
 #: model -> its :class:`_RowPlan` (or None), see :func:`_row_plan`.
 _PLANS: dict = {}
 
@@ -205,10 +207,10 @@ class RecordBatch:
                 records.check_created(item.section, item.record)
             user_id = records.user.id if records.user is not None else None
             now = utcnow()
-            log = [{"section": item.section.name, "record_id": item.record.id, "operation": "create", "field": None,
-                    "old_value": None, "new_value": create_log_values(item.event), "user_id": user_id, "at": now}
+            # As tuples in the columns' order: no dict per row to build and take apart again.
+            log = [(item.section.name, item.record.id, "create", None, None, create_log_values(item.event), user_id, now)
                    for item in items]
-            insert_rows(session, ChangeLog.__table__, log)
+            insert_values(session, ChangeLog.__table__, _LOG_COLUMNS, log)
             deferred = session.info[DEFERRED_INSERTS] = {}
             try:
                 after_create = records._hook("flowcase_record_after_create")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from core.automation.engine import on_event  # at import, not per call: it runs for every record written
 from core.automation.models import Trigger
 from core.plugins import hookimpl
 
@@ -53,23 +54,17 @@ def _forget(event) -> bool:
 @hookimpl(specname="flowcase_record_after_create")
 def run_automations_after_create(event):
     if not _forget(event):
-        from core.automation.engine import on_event
-
         on_event(event, Trigger.ON_CREATE)
 
 
 @hookimpl(specname="flowcase_record_after_update")
 def run_automations_after_update(event):
     if not _forget(event):
-        from core.automation.engine import on_event
-
         on_event(event, Trigger.ON_UPDATE)
 
 
 @hookimpl(specname="flowcase_record_after_stage_change")
 def run_automations_after_stage_change(event):
-    from core.automation.engine import on_event
-
     on_event(event, Trigger.ON_STAGE_ENTER)
 
 

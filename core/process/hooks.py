@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 import core.process.models  # noqa: F401  (the tables join the metadata when the core's hooks load)
 from core.plugins import hookimpl
+from core.process.engine import start_case  # at import, not per call: it runs for every record created
 
 
 @hookimpl(specname="flowcase_register_sections")
@@ -36,8 +37,6 @@ def process_tables_hidden_from_users(user, section, operation):
 
 @hookimpl(specname="flowcase_record_after_create")
 def start_process_on_create(event):
-    from core.process.engine import start_case
-
     start_case(event.records, event.section, event.record)
 
 
