@@ -220,8 +220,8 @@ class Records(RecordRights):
 
         return RecordBatch(self, size)
 
-    def create_plan(self, section: Section) -> "CreatePlan":
-        """What each create in ``section`` by this service's user is checked against, looked up once.
+    def write_plan(self, section: Section) -> "WritePlan":
+        """What each write in ``section`` by this service's user is checked against, looked up once.
 
         A records batch takes one per section and reuses it for every row: the
         field maps, column rights, required fields and hook callers do not change
@@ -230,7 +230,7 @@ class Records(RecordRights):
         """
         custom = {info.path: info for info in section.custom_fields()}
         own = section.own_field_map()
-        return CreatePlan(
+        return WritePlan(
             fields=own,
             custom_fields=custom,
             fields_with_custom={**own, **custom},
@@ -244,13 +244,13 @@ class Records(RecordRights):
         )
 
     def _prepare_create(self, section: Section, values: dict, stamps: dict | None = None,
-                        plan: "CreatePlan | None" = None):
+                        plan: "WritePlan | None" = None):
         """Everything a create does before its INSERT: coercion, rights, required fields, validation, before-hooks.
 
         Returns ``(record, extension values, event)``; the record is not in the session yet.
-        ``plan``: this section's :meth:`create_plan`, when the caller keeps one.
+        ``plan``: this section's :meth:`write_plan`, when the caller keeps one.
         """
-        plan = plan or self.create_plan(section)
+        plan = plan or self.write_plan(section)
         record = section.model()
         own, ext = self._split(section, values, plan=plan)
         if section.owner_field and self.user is not None and not self.is_sudo and section.owner_field not in own:
@@ -364,27 +364,19 @@ class Records(RecordRights):
             return record_or_id
         return self.get(section, record_or_id)
 
-    def _split(self, section: Section, values: dict, record=None, plan: "CreatePlan | None" = None):
+    def _split(self, section: Section, values: dict, record=None, plan: "WritePlan | None" = None):
         """Coerce values and split them into own columns and extension tables; unknown fields are errors.
 
         Custom fields (``custom.<name>``) stay with the own values: they live in the record's ``custom`` column.
         Fields hidden or read-only for the user (column rights) are refused unless
         the value is what ``record`` (the record being updated) already holds, so a
-        form sending back what it showed still saves. ``plan``: see :meth:`create_plan`.
+        form sending back what it showed still saves. ``plan``: see :meth:`write_plan`.
         """
+        plan = plan or self.write_plan(section)
+        restricted, ext_fields, own_fields = plan.restricted, plan.extension_fields, plan.fields
         # A section without custom fields has none to find (a "custom." path is then an unknown field).
-        with_custom = ((plan is None or bool(plan.custom_fields))
-                       and any(str(path).startswith(custom_fields.PREFIX) for path in values))
-        if plan is None:
-            restricted = self.field_access(section).restricted
-            own_fields = section.own_field_map()
-            if with_custom:
-                own_fields = {**own_fields, **{info.path: info for info in section.custom_fields()}}
-            ext_fields = ({info.path: info for ext in section.extensions for info in ext.fields()}
-                          if section.extensions else {})
-        else:
-            restricted, ext_fields = plan.restricted, plan.extension_fields
-            own_fields = plan.fields_with_custom if with_custom else plan.fields
+        if plan.custom_fields and any(str(path).startswith(custom_fields.PREFIX) for path in values):
+            own_fields = plan.fields_with_custom
         own: dict = {}
         ext: dict[SectionExtension, dict] = defaultdict(dict)
         errors: dict[str, list] = {}
@@ -452,10 +444,10 @@ class Records(RecordRights):
 
     def _assign_new(self, section: Section, record, own: dict, custom_infos: dict | None = None) -> None:
         """:meth:`_assign` for a record just built: it holds nothing yet, so there is no old value to read and compare.
-        ``custom_infos``: the section's ``{path: custom field}``, when the caller holds them.
 
         Reading an attribute never set goes through the ORM's default-value path,
         some four times per create for nothing (an import creates a row each).
+        ``custom_infos``: the section's ``{path: custom field}``, when the caller holds them.
         """
         if custom_infos is not None and not custom_infos:  # no custom fields: ``own`` holds none (see _split)
             custom = {}
@@ -557,8 +549,8 @@ DEFERRED_INSERTS = "flowcase_batch_inserts"
 
 
 @dataclass(frozen=True)
-class CreatePlan:
-    """What the creates of one section by one user are checked against (see :meth:`Records.create_plan`)."""
+class WritePlan:
+    """What the writes of one section by one user are checked against (see :meth:`Records.write_plan`)."""
 
     #: ``{path: field}`` of the section's own columns; of its custom fields; of both; of its extension tables.
     fields: dict

@@ -108,7 +108,7 @@ class RecordBatch:
         self.memo: dict = {}
         #: True while a row is being checked (hooks run then may look at :attr:`memo`), False while writing.
         self.preparing = False
-        #: Section name -> its :meth:`Records.create_plan`, made at the section's first row.
+        #: Section name -> its :meth:`Records.write_plan`, made at the section's first row.
         self._plans: dict = {}
         self._previous = None
 
@@ -150,7 +150,7 @@ class RecordBatch:
         plan = self._plans.get(section.name)
         if plan is None:  # the section-wide right, and what each row is checked against, once per batch
             records._check(section, "create")
-            plan = self._plans[section.name] = records.create_plan(section)
+            plan = self._plans[section.name] = records.write_plan(section)
         session = self.session
         # What ``session.no_autoflush`` does, without a generator-based context manager per row.
         autoflush, session.autoflush, self.preparing = session.autoflush, False, True
@@ -243,7 +243,7 @@ class RecordBatch:
             return
         by_model: dict = {}
         for item in items:
-            if item.record.__dict__.get("id") is None:  # not set on a new record: no ORM default-value path
+            if item.record_id is None:
                 by_model.setdefault(type(item.record), []).append(item.record)
         for model, group in by_model.items():
             table = model.__table__

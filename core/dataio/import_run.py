@@ -17,8 +17,8 @@ import hashlib
 import json
 import shutil
 from contextlib import contextmanager
-from functools import partial
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import sqlalchemy as sa
