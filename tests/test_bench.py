@@ -140,8 +140,13 @@ def test_bench_generates_data_and_measures_each_scenario_beside_its_floor(make_a
         assert scenario["timing"]["median_ms"] > 0 and scenario["floor"]["median_ms"] > 0 and scenario["ratio"] > 0
         # Pages also stand beside their rows rendered through the layout (floor_page).
         assert scenario["floor_page"]["median_ms"] > 0 and scenario["ratio_page"] > 0, scenario
-    # The import runs a few times whatever --repeat says.
+    # The import runs a few times whatever --repeat says, and says its rows per second.
     assert by_name["import_xlsx"]["status"] == "ok" and by_name["import_xlsx"]["timing"]["runs"] <= 3
+    assert by_name["import_xlsx"]["records_per_s"] > 0, by_name["import_xlsx"]
+    lines = result.output.splitlines()
+    for name in ("import_xlsx", "rest_create"):  # each throughput under its own scenario's line
+        index = next(i for i, line in enumerate(lines) if line.startswith(f"{name} "))
+        assert f"{by_name[name]['records_per_s']:.0f} records/s" in lines[index + 1], lines[index:index + 2]
     # The six-widget dashboard beside its six bare aggregate queries.
     assert by_name["dashboard"]["status"] == "ok" and by_name["dashboard"]["floor"]["median_ms"] > 0, by_name["dashboard"]
     for name in ("rest_list", "rest_get", "rest_create"):

@@ -74,13 +74,13 @@ def bench_command(scale, database_url, repeat, only, json_path):
                 if page:
                     page = page[0]
                     entry.update(floor_page=page.as_dict(), ratio_page=round(timing.median_ms / page.median_ms, 2))
+                click.echo(f"{scenario.name:<22} {timing.median_ms:>7.1f}ms {timing.p95_ms:>7.1f}ms "
+                           f"{timing.max_ms:>7.1f}ms {floor.median_ms:>7.1f}ms {ratio:>5.1f}x")
                 if scenario.extra.get("records_per_run") and timing.median_ms:
-                    # Throughput scenarios: records per second at the median run.
+                    # Throughput scenarios: records per second at the median run, under the scenario's own line.
                     entry["records_per_s"] = round(scenario.extra["records_per_run"] * 1000 / timing.median_ms, 1)
                     entry["floor_records_per_s"] = round(scenario.extra["records_per_run"] * 1000 / floor.median_ms, 1)
                     click.echo(f"{'':<22} {entry['records_per_s']:.0f} records/s (floor {entry['floor_records_per_s']:.0f})")
-                click.echo(f"{scenario.name:<22} {timing.median_ms:>7.1f}ms {timing.p95_ms:>7.1f}ms "
-                           f"{timing.max_ms:>7.1f}ms {floor.median_ms:>7.1f}ms {ratio:>5.1f}x")
                 if entry.get("worker_peak_rss_mb"):
                     click.echo(f"{'':<22} web worker peak RSS {entry['worker_peak_rss_mb']} MB")
                 if scenario.page_floor is not None:

@@ -261,8 +261,8 @@ def import_xlsx(ctx: BenchContext) -> Scenario:
         with db.engine.begin() as conn:
             conn.execute(sa.insert(contact), values)
 
-    return Scenario(name, title, run=run, floor=floor, extra={"rows": rows}, max_repeat=3, prepare=make_file,
-                    cleanup=delete_written)
+    return Scenario(name, title, run=run, floor=floor, extra={"rows": rows, "records_per_run": rows}, max_repeat=3,
+                    prepare=make_file, cleanup=delete_written)
 
 
 @dataclass
