@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from contextlib import contextmanager
-from dataclasses import dataclass
 from functools import partial
 from typing import Any, Callable
 
@@ -32,6 +31,7 @@ from core.record_insert import insert_new
 from core.records_rights import RecordRights
 from core.sections import Section, SectionExtension
 from core.values import BadValue, coerce, same, to_json
+from core.write_plan import WritePlan, require_fields
 
 
 class _UnitOfWork:
@@ -220,7 +220,7 @@ class Records(RecordRights):
 
         return RecordBatch(self, size)
 
-    def write_plan(self, section: Section) -> "WritePlan":
+    def write_plan(self, section: Section) -> WritePlan:
         """What each write in ``section`` by this service's user is checked against, looked up once.
 
         A records batch takes one per section and reuses it for every row: the
@@ -244,7 +244,7 @@ class Records(RecordRights):
         )
 
     def _prepare_create(self, section: Section, values: dict, stamps: dict | None = None,
-                        plan: "WritePlan | None" = None):
+                        plan: WritePlan | None = None):
         """Everything a create does before its INSERT: coercion, rights, required fields, validation, before-hooks.
 
         Returns ``(record, extension values, event)``; the record is not in the session yet.
@@ -260,7 +260,7 @@ class Records(RecordRights):
         if plan.required_own or plan.required_custom:
             # A new record holds what was set on it in its __dict__; reading an unset column through the
             # ORM takes its default-value path, per required field of every imported row.
-            _require_fields(record, plan.required_own, plan.required_custom, record.__dict__.get)
+            require_fields(record, plan.required_own, plan.required_custom, record.__dict__.get)
         if not self.can(section, "create", record):  # an "own" create right: the owner must be me
             raise AccessDenied(_l("You may not create %(section)s records for other owners", section=section.title))
         values = {**own, **_flatten(ext)}
@@ -364,7 +364,7 @@ class Records(RecordRights):
             return record_or_id
         return self.get(section, record_or_id)
 
-    def _split(self, section: Section, values: dict, record=None, plan: "WritePlan | None" = None):
+    def _split(self, section: Section, values: dict, record=None, plan: WritePlan | None = None):
         """Coerce values and split them into own columns and extension tables; unknown fields are errors.
 
         Custom fields (``custom.<name>``) stay with the own values: they live in the record's ``custom`` column.
@@ -490,7 +490,7 @@ class Records(RecordRights):
         """
         required_custom = [info for info in section.custom_fields()
                            if info.required and (custom_paths is None or info.path in custom_paths)]
-        _require_fields(record, section.required_own_fields(), required_custom, partial(getattr, record))
+        require_fields(record, section.required_own_fields(), required_custom, partial(getattr, record))
 
     def _validate(self, event: RecordEvent, hook: Callable | None = None) -> None:
         """Run the validate hooks (``hook``: their caller, when the caller holds it) and raise what they found."""
@@ -546,35 +546,6 @@ class Records(RecordRights):
 #: ``session.info`` keys a running batch sets: lookup targets known to exist, and INSERTs deferred to its chunk's end.
 EXISTS_MEMO = "flowcase_batch_exists"
 DEFERRED_INSERTS = "flowcase_batch_inserts"
-
-
-@dataclass(frozen=True)
-class WritePlan:
-    """What the writes of one section by one user are checked against (see :meth:`Records.write_plan`)."""
-
-    #: ``{path: field}`` of the section's own columns; of its custom fields; of both; of its extension tables.
-    fields: dict
-    custom_fields: dict
-    fields_with_custom: dict
-    extension_fields: dict
-    #: Paths hidden from or read-only for the user (column rights).
-    restricted: Any
-    required_own: list
-    #: Custom fields that must have a value on a new record.
-    required_custom: list
-    #: Callers of the ``flowcase_record_validate`` and ``flowcase_record_before_create`` hooks.
-    validate: Callable
-    before_create: Callable
-
-
-def _require_fields(record, required_own, required_custom, read: Callable) -> None:
-    """Raise :class:`ValidationError` naming each required field without a value; ``read(path)`` reads an own one."""
-    missing = {info.path: [_l("is required")] for info in required_own if read(info.path) in (None, "")}
-    for info in required_custom:
-        if custom_fields.value_of(record, info) in (None, ""):
-            missing[info.path] = [_l("is required")]
-    if missing:
-        raise ValidationError(missing)
 
 
 def create_log_values(event: RecordEvent) -> dict:

@@ -31,7 +31,7 @@ from core.db import utcnow
 from core.dataio.import_mapping import clean_mapping
 from core.dataio.import_read import FileProblem, check_table, open_table
 from core.dataio.import_values import RowConverter
-from core.dedup.check import DuplicateError, confirm_duplicates, confirmed_and_checked, duplicates_checked
+from core.dedup.check import confirm_duplicates, confirmed_and_checked, duplicates_checked
 from core.dedup.keys import Candidate, active_rules
 from core.dedup.lookup import find_candidates_many
 from core.errors import FlowcaseError, ValidationError

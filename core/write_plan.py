@@ -1,0 +1,41 @@
+"""What the writes of one section by one user are checked against (:meth:`core.records.Records.write_plan`),
+and the check of required fields both creates and updates run.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from flask_babel import lazy_gettext as _l
+
+from core import custom_fields
+from core.errors import ValidationError
+
+
+@dataclass(frozen=True)
+class WritePlan:
+    """What the writes of one section by one user are checked against (see :meth:`Records.write_plan`)."""
+
+    #: ``{path: field}`` of the section's own columns; of its custom fields; of both; of its extension tables.
+    fields: dict
+    custom_fields: dict
+    fields_with_custom: dict
+    extension_fields: dict
+    #: Paths hidden from or read-only for the user (column rights).
+    restricted: Any
+    required_own: list
+    #: Custom fields that must have a value on a new record.
+    required_custom: list
+    #: Callers of the ``flowcase_record_validate`` and ``flowcase_record_before_create`` hooks.
+    validate: Callable
+    before_create: Callable
+
+
+def require_fields(record, required_own, required_custom, read: Callable) -> None:
+    """Raise :class:`ValidationError` naming each required field without a value; ``read(path)`` reads an own one."""
+    missing = {info.path: [_l("is required")] for info in required_own if read(info.path) in (None, "")}
+    for info in required_custom:
+        if custom_fields.value_of(record, info) in (None, ""):
+            missing[info.path] = [_l("is required")]
+    if missing:
+        raise ValidationError(missing)
