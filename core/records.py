@@ -442,17 +442,15 @@ class Records(RecordRights):
             setattr(record, path, value)
         return changes
 
-    def _assign_new(self, section: Section, record, own: dict, custom_infos: dict | None = None) -> None:
+    def _assign_new(self, section: Section, record, own: dict, custom_infos: dict) -> None:
         """:meth:`_assign` for a record just built: it holds nothing yet, so there is no old value to read and compare.
 
         Reading an attribute never set goes through the ORM's default-value path,
         some four times per create for nothing (an import creates a row each).
-        ``custom_infos``: the section's ``{path: custom field}``, when the caller holds them.
+        ``custom_infos``: the section's ``{path: custom field}`` (none: ``own`` holds no custom value, see _split).
         """
-        if custom_infos is not None and not custom_infos:  # no custom fields: ``own`` holds none (see _split)
-            custom = {}
-        else:
-            custom = {path: value for path, value in own.items() if path.startswith(custom_fields.PREFIX)}
+        custom = ({path: value for path, value in own.items() if path.startswith(custom_fields.PREFIX)}
+                  if custom_infos else {})
         if custom:
             self._assign_custom(section, record, custom, custom_infos)
         for path, value in own.items():
