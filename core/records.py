@@ -228,17 +228,13 @@ class Records(RecordRights):
         within its transaction, and an import looked each of them up again for
         every row.
         """
-        custom = {info.path: info for info in section.custom_fields()}
-        own = section.own_field_map()
         return WritePlan(
-            fields=own,
-            custom_fields=custom,
-            fields_with_custom={**own, **custom},
+            fields=section.own_field_map(),
+            custom_fields={info.path: info for info in section.custom_fields()},
             extension_fields=({info.path: info for ext in section.extensions for info in ext.fields()}
                               if section.extensions else {}),
             restricted=self.field_access(section).restricted,
             required_own=section.required_own_fields(),
-            required_custom=[info for info in custom.values() if info.required],
             validate=self._hook("flowcase_record_validate"),
             before_create=self._hook("flowcase_record_before_create"),
         )

@@ -4,6 +4,7 @@ and the check of required fields both creates and updates run.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Callable
 
 from flask_babel import lazy_gettext as _l
@@ -16,19 +17,26 @@ from core.errors import ValidationError
 class WritePlan:
     """What the writes of one section by one user are checked against (see :meth:`Records.write_plan`)."""
 
-    #: ``{path: field}`` of the section's own columns; of its custom fields; of both; of its extension tables.
+    #: ``{path: field}`` of the section's own columns; of its custom fields; of its extension tables.
     fields: dict
     custom_fields: dict
-    fields_with_custom: dict
     extension_fields: dict
     #: Paths hidden from or read-only for the user (column rights).
     restricted: Any
     required_own: list
-    #: Custom fields that must have a value on a new record.
-    required_custom: list
     #: Callers of the ``flowcase_record_validate`` and ``flowcase_record_before_create`` hooks.
     validate: Callable
     before_create: Callable
+
+    @cached_property
+    def fields_with_custom(self) -> dict:
+        """``{path: field}`` of the own columns and the custom fields (a write naming a custom field looks there)."""
+        return {**self.fields, **self.custom_fields}
+
+    @cached_property
+    def required_custom(self) -> list:
+        """The custom fields that must have a value on a new record."""
+        return [info for info in self.custom_fields.values() if info.required]
 
 
 def require_fields(record, required_own, required_custom, read: Callable) -> None:

@@ -19,9 +19,8 @@ pytestmark = pytest.mark.addons("fx_ext")
 def clerk(app_ctx):
     """A clerk who may not change the colour (read-only), and a required custom field ``rooms``."""
     state = app_ctx.extensions["flowcase"]
-    with state.records(sudo=True).transaction():
-        state.records(sudo=True).create("custom_field", {"section": "fx_thing", "name": "rooms", "label": "Rooms",
-                                                         "type": "integer", "required": True})
+    state.records(sudo=True).create("custom_field", {"section": "fx_thing", "name": "rooms", "label": "Rooms",
+                                                     "type": "integer", "required": True})
     role = Role(code="clerk", name="clerk")
     db.session.add(role)
     db.session.flush()
